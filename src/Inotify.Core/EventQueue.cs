@@ -1,0 +1,170 @@
+namespace Inotify;
+
+/// <summary>
+/// The bounded hand-over between the one reader thread and any number of consumers. The reader never
+/// blocks here: <see cref="TryEnqueue"/> says no when the queue is full and the reader counts the drop.
+/// Waiting is a Monitor wait for blocking readers and a shared TaskCompletionSource for async ones.
+/// </summary>
+internal sealed class EventQueue(int capacity)
+{
+    private readonly Queue<InotifyEvent> items = new(Math.Min(capacity, 4096));
+    private readonly object gate = new();
+    private TaskCompletionSource? signal;
+    private int blockedWaiters;
+    private bool closed;
+
+    internal int Capacity { get; } = capacity;
+
+    internal int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return items.Count;
+            }
+        }
+    }
+
+    /// <summary>Adds unless full; <paramref name="force"/> ignores the capacity (for events that must never be dropped).</summary>
+    internal bool TryEnqueue(InotifyEvent e, bool force = false)
+    {
+        TaskCompletionSource? toWake;
+        lock (gate)
+        {
+            if (closed || (!force && items.Count >= Capacity))
+            {
+                return false;
+            }
+
+            items.Enqueue(e);
+            if (blockedWaiters > 0)
+            {
+                Monitor.PulseAll(gate);
+            }
+
+            toWake = signal;
+            signal = null;
+        }
+
+        toWake?.TrySetResult();
+        return true;
+    }
+
+    internal bool HasRoom(int count)
+    {
+        lock (gate)
+        {
+            return items.Count + count <= Capacity;
+        }
+    }
+
+    internal bool TryDequeue(out InotifyEvent? e)
+    {
+        lock (gate)
+        {
+            ThrowIfClosed();
+            return items.TryDequeue(out e);
+        }
+    }
+
+    internal int DequeueInto(ICollection<InotifyEvent> into, int max)
+    {
+        lock (gate)
+        {
+            ThrowIfClosed();
+            int n = 0;
+            while (n < max && items.TryDequeue(out InotifyEvent? e))
+            {
+                into.Add(e);
+                n++;
+            }
+
+            return n;
+        }
+    }
+
+    /// <summary>Blocks until an event, the timeout (false), cancellation (OperationCanceledException) or close (ObjectDisposedException).</summary>
+    internal bool TryDequeue(out InotifyEvent? e, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        using CancellationTokenRegistration reg = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((EventQueue)s!).WakeBlocked(), this)
+            : default;
+        lock (gate)
+        {
+            while (true)
+            {
+                ThrowIfClosed();
+                if (items.TryDequeue(out e))
+                {
+                    return true;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                long remaining = deadline == long.MaxValue ? Timeout.Infinite : deadline - Environment.TickCount64;
+                if (remaining != Timeout.Infinite && remaining <= 0)
+                {
+                    return false;
+                }
+
+                blockedWaiters++;
+                try
+                {
+                    Monitor.Wait(gate, remaining == Timeout.Infinite ? Timeout.Infinite : (int)Math.Min(remaining, int.MaxValue));
+                }
+                finally
+                {
+                    blockedWaiters--;
+                }
+            }
+        }
+    }
+
+    internal async ValueTask<InotifyEvent> DequeueAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task wait;
+            lock (gate)
+            {
+                ThrowIfClosed();
+                if (items.TryDequeue(out InotifyEvent? e))
+                {
+                    return e;
+                }
+
+                signal ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = signal.Task;
+            }
+
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ends every wait: blocked and async readers get ObjectDisposedException.</summary>
+    internal void Close()
+    {
+        TaskCompletionSource? toWake;
+        lock (gate)
+        {
+            closed = true;
+            items.Clear();
+            Monitor.PulseAll(gate);
+            toWake = signal;
+            signal = null;
+        }
+
+        toWake?.TrySetResult();
+    }
+
+    private void WakeBlocked()
+    {
+        lock (gate)
+        {
+            Monitor.PulseAll(gate);
+        }
+    }
+
+    private void ThrowIfClosed() => ObjectDisposedException.ThrowIf(closed, typeof(InotifyWatcher));
+}

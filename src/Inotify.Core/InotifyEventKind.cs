@@ -1,0 +1,65 @@
+namespace Inotify;
+
+/// <summary>What an event says happened: one kernel event bit, or one of the engine's own events.</summary>
+public enum InotifyEventKind
+{
+    /// <summary>A file was read.</summary>
+    Access,
+
+    /// <summary>A file was written.</summary>
+    Modify,
+
+    /// <summary>Metadata changed.</summary>
+    Attrib,
+
+    /// <summary>A file opened for writing was closed: the usual sign that a writer finished.</summary>
+    CloseWrite,
+
+    /// <summary>A file or directory not opened for writing was closed.</summary>
+    CloseNoWrite,
+
+    /// <summary>A file or directory was opened.</summary>
+    Open,
+
+    /// <summary>An entry left its directory by rename. With rename pairing on: it left the watched set (moved out).</summary>
+    MovedFrom,
+
+    /// <summary>An entry arrived by rename. With rename pairing on: it came from outside the watched set (moved in).</summary>
+    MovedTo,
+
+    /// <summary>An entry was created (or, with Source Scan or Rescan, found by a scan).</summary>
+    Create,
+
+    /// <summary>An entry was deleted.</summary>
+    Delete,
+
+    /// <summary>The watched object itself was deleted.</summary>
+    DeleteSelf,
+
+    /// <summary>The watched object itself was moved.</summary>
+    MoveSelf,
+
+    /// <summary>The file system of the watched object was unmounted.</summary>
+    Unmount,
+
+    /// <summary>The kernel's queue overflowed: events were lost before they could be read.</summary>
+    QueueOverflow,
+
+    /// <summary>A watch ended.</summary>
+    Ignored,
+
+    /// <summary>The consumer did not keep up: the engine dropped <see cref="InotifyEvent.DroppedCount"/> events at this point.</summary>
+    EventsDropped,
+
+    /// <summary>A rename within the watched set: a paired MovedFrom and MovedTo, with OldPath and Path.</summary>
+    Renamed,
+
+    /// <summary>A rescan after a gap (overflow or drop) started; the Rescan events that follow repair the picture.</summary>
+    RescanStarted,
+
+    /// <summary>The rescan after a gap finished.</summary>
+    RescanCompleted,
+
+    /// <summary>A directory of a recursive watch could not be watched (watch limit, permission, vanished); see Message.</summary>
+    WatchFailed,
+}

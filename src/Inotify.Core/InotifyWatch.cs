@@ -1,0 +1,95 @@
+namespace Inotify;
+
+/// <summary>
+/// One kernel watch (one watch descriptor). It lives from inotify_add_watch until the kernel's
+/// IN_IGNORED for it is read, so events queued before a removal still resolve their path.
+/// </summary>
+public sealed class InotifyWatch
+{
+    private readonly List<string> aliases = [];
+    private volatile string path;
+
+    internal InotifyWatch(InotifyWatcher watcher, int descriptor, string path, InotifyEventMask mask, WatchFlags flags, bool isDirectory, RecursiveWatch? tree)
+    {
+        Watcher = watcher;
+        Descriptor = descriptor;
+        this.path = path;
+        Mask = mask;
+        Flags = flags;
+        IsDirectory = isDirectory;
+        Tree = tree;
+    }
+
+    /// <summary>The watcher this watch belongs to.</summary>
+    public InotifyWatcher Watcher { get; }
+
+    /// <summary>The kernel's watch descriptor (wd).</summary>
+    public int Descriptor { get; }
+
+    /// <summary>The watched path; follows moves of a directory inside a recursive watch.</summary>
+    public string Path
+    {
+        get => path;
+        internal set => path = value;
+    }
+
+    /// <summary>The events asked for.</summary>
+    public InotifyEventMask Mask { get; internal set; }
+
+    /// <summary>How the watch was added.</summary>
+    public WatchFlags Flags { get; }
+
+    /// <summary>Whether the watched object is a directory (remembered, because DeleteSelf and MoveSelf do not say).</summary>
+    public bool IsDirectory { get; }
+
+    /// <summary>False once removal was asked for or the kernel ended the watch.</summary>
+    public bool IsActive { get; internal set; } = true;
+
+    /// <summary>The recursive watch this directory belongs to, or null for a plain watch.</summary>
+    public RecursiveWatch? Tree { get; }
+
+    /// <summary>
+    /// Other paths that were added and turned out to be the same object (a symbolic link, a bind mount,
+    /// a hard link): the kernel keeps one watch per inode, so their events carry <see cref="Path"/>.
+    /// </summary>
+    public IReadOnlyList<string> Aliases
+    {
+        get
+        {
+            lock (aliases)
+            {
+                return [.. aliases];
+            }
+        }
+    }
+
+    // The directory's entries as the consumer has been told of them, for repair after a gap.
+    internal Dictionary<string, SnapshotEntry>? Snapshot { get; set; }
+
+    // Names a scan just reported, so the kernel's Create for the same entry is not reported again;
+    // valid until the reader has consumed ScanDedupeUntil bytes.
+    internal HashSet<string>? ScannedNames { get; set; }
+
+    internal long ScanDedupeUntil { get; set; }
+
+    internal ulong Inode { get; init; }
+
+    internal ulong Device { get; init; }
+
+    internal void AddAlias(string alias)
+    {
+        lock (aliases)
+        {
+            if (!aliases.Contains(alias))
+            {
+                aliases.Add(alias);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Path;
+}
+
+/// <summary>What the snapshot remembers of a directory entry: enough to tell a rename from a delete and create.</summary>
+internal readonly record struct SnapshotEntry(ulong Inode, bool IsDirectory);

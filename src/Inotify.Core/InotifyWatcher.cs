@@ -1,0 +1,292 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using Inotify.Interop;
+
+namespace Inotify;
+
+/// <summary>
+/// One inotify instance, its watches, one named reader thread and a bounded queue of events.
+/// Thread-safe. Dispose stops the reader and closes the descriptor; anyone waiting for an event then
+/// gets ObjectDisposedException (or the end of <see cref="ReadAllAsync"/>).
+/// </summary>
+public sealed class InotifyWatcher : IDisposable
+{
+    private static int instanceCounter;
+
+    private readonly SafeInotifyHandle handle;
+    private readonly SafeFdHandle wakeHandle;
+    private readonly EventQueue queue;
+    private readonly EventPipeline pipeline;
+    private readonly Thread reader;
+    private int disposed;
+
+    /// <summary>Creates the inotify instance and starts its reader thread.</summary>
+    /// <exception cref="InstanceLimitException">max_user_instances or the descriptor limit is reached.</exception>
+    public InotifyWatcher(InotifyWatcherOptions? options = null)
+    {
+        Options = options ?? new InotifyWatcherOptions();
+        Options.Validate();
+        handle = Libc.InotifyInit1(Libc.IN_NONBLOCK | Libc.IN_CLOEXEC);
+        if (handle.IsInvalid)
+        {
+            int errno = Errno.Last;
+            handle.Dispose();
+            throw Errno.ToException(errno, null, "create an inotify instance");
+        }
+
+        wakeHandle = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+        if (wakeHandle.IsInvalid)
+        {
+            int errno = Errno.Last;
+            wakeHandle.Dispose();
+            handle.Dispose();
+            throw Errno.ToException(errno, null, "create the reader's wake-up descriptor");
+        }
+
+        queue = new EventQueue(Options.QueueCapacity);
+        Registry = new WatchRegistry(this, handle);
+        pipeline = new EventPipeline(this, Registry, queue, handle);
+        Id = Interlocked.Increment(ref instanceCounter);
+        reader = new Thread(ReadLoop) { IsBackground = true, Name = $"inotify reader #{Id}" };
+        reader.Start();
+    }
+
+    /// <summary>A number that tells this watcher from the others in the process.</summary>
+    public int Id { get; }
+
+    /// <summary>The settings it was made with.</summary>
+    public InotifyWatcherOptions Options { get; }
+
+    /// <summary>True once disposed.</summary>
+    public bool IsDisposed => Volatile.Read(ref disposed) != 0;
+
+    /// <summary>Events dropped because the consumer did not keep up (each gap is also an EventsDropped event).</summary>
+    public long DroppedCount => pipeline.DroppedCount;
+
+    /// <summary>Kernel queue overflows seen (each is also a QueueOverflow event).</summary>
+    public long OverflowCount => pipeline.OverflowCount;
+
+    /// <summary>Events produced so far, dropped ones included: the last Sequence number.</summary>
+    public long EventCount => pipeline.Sequence;
+
+    /// <summary>Events waiting to be read.</summary>
+    public int QueuedCount => queue.Count;
+
+    /// <summary>How many kernel watches this instance holds.</summary>
+    public int WatchCount => Registry.Count;
+
+    /// <summary>The kernel watches, in no particular order.</summary>
+    public IReadOnlyList<InotifyWatch> Watches => Registry.Snapshot();
+
+    /// <summary>The recursive watches.</summary>
+    public IReadOnlyList<RecursiveWatch> RecursiveWatches => Registry.Trees();
+
+    internal WatchRegistry Registry { get; }
+
+    /// <summary>Watches one file or directory.</summary>
+    /// <param name="path">The path (relative paths are resolved against the current directory).</param>
+    /// <param name="mask">The events to report.</param>
+    /// <param name="flags">OnlyDirectory, NoFollow, ExcludeUnlinked, OneShot, Merge or Exclusive.</param>
+    /// <returns>
+    /// The watch. If the object is already watched through another path (a symbolic link, a bind mount),
+    /// the kernel has only one watch for it: the existing watch is returned with the new path in its
+    /// <see cref="InotifyWatch.Aliases"/>, and its mask is merged rather than replaced.
+    /// </returns>
+    /// <exception cref="InotifyException">The kernel refused; the subclass and ErrorId say why.</exception>
+    public InotifyWatch Add(string path, InotifyEventMask mask = InotifyEventMask.All, WatchFlags flags = WatchFlags.None)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ThrowIfDisposed();
+        return Registry.Add(System.IO.Path.GetFullPath(path), mask, mask, flags, tree: null);
+    }
+
+    /// <summary>Watches a directory tree: every directory in it now, and every one that appears later.</summary>
+    /// <param name="path">The root directory.</param>
+    /// <param name="mask">The events to report (recursion itself needs Create and Move, which the engine adds and filters out).</param>
+    /// <param name="options">Filters, repair and progress.</param>
+    /// <returns>The recursive watch; directories that could not be watched are listed in it, not thrown.</returns>
+    /// <exception cref="InotifyException">The root itself cannot be watched.</exception>
+    public RecursiveWatch AddRecursive(string path, InotifyEventMask mask = InotifyEventMask.All, RecursiveWatchOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ThrowIfDisposed();
+        string root = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path));
+        var tree = new RecursiveWatch(this, root, mask, options ?? new RecursiveWatchOptions());
+        new TreeWalker(Registry, pipeline, tree).WalkInitial();
+        return tree;
+    }
+
+    /// <summary>Removes a watch. Events already queued for it are still delivered. Removing a watch the kernel already ended is not an error.</summary>
+    public bool Remove(InotifyWatch watch)
+    {
+        ArgumentNullException.ThrowIfNull(watch);
+        ThrowIfDisposed();
+        return Registry.Remove(watch);
+    }
+
+    /// <summary>Removes every watch of a recursive watch.</summary>
+    public bool Remove(RecursiveWatch tree)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        ThrowIfDisposed();
+        return Registry.Remove(tree);
+    }
+
+    /// <summary>Takes the next queued event without waiting.</summary>
+    public bool TryRead([NotNullWhen(true)] out InotifyEvent? e)
+    {
+        ThrowIfDisposed();
+        return queue.TryDequeue(out e);
+    }
+
+    /// <summary>Waits for the next event.</summary>
+    /// <param name="e">The event, when the result is true.</param>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.</param>
+    /// <param name="cancellationToken">Cancels the wait with OperationCanceledException.</param>
+    /// <returns>False when the timeout passed with no event.</returns>
+    /// <exception cref="ObjectDisposedException">The watcher was disposed, before or during the wait.</exception>
+    public bool TryRead([NotNullWhen(true)] out InotifyEvent? e, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        return queue.TryDequeue(out e, timeout, cancellationToken);
+    }
+
+    /// <summary>Waits asynchronously for the next event.</summary>
+    /// <exception cref="ObjectDisposedException">The watcher was disposed, before or during the wait.</exception>
+    public ValueTask<InotifyEvent> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        return queue.DequeueAsync(cancellationToken);
+    }
+
+    /// <summary>Every event as it comes, for <c>await foreach</c>; ends when the watcher is disposed.</summary>
+    public async IAsyncEnumerable<InotifyEvent> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            InotifyEvent e;
+            try
+            {
+                e = await ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                yield break;
+            }
+
+            yield return e;
+        }
+    }
+
+    /// <summary>Moves up to <paramref name="maxCount"/> queued events into <paramref name="into"/> without waiting; returns how many.</summary>
+    public int ReadAvailable(ICollection<InotifyEvent> into, int maxCount = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        ThrowIfDisposed();
+        return queue.DequeueInto(into, maxCount);
+    }
+
+    /// <summary>Stops the reader thread, closes the instance and releases every waiter.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        queue.Close();
+        Wake();
+        if (Thread.CurrentThread != reader)
+        {
+            reader.Join();
+        }
+
+        Registry.Clear();
+        handle.Dispose();
+        wakeHandle.Dispose();
+    }
+
+    private unsafe void Wake()
+    {
+        ulong one = 1;
+        _ = Libc.Write(wakeHandle, (byte*)&one, sizeof(ulong));
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
+
+    private unsafe void ReadLoop()
+    {
+        byte[] buffer = new byte[Options.ReadBufferSize];
+        var fds = stackalloc Libc.PollFd[2];
+        bool addRef = false, addRefWake = false;
+        try
+        {
+            handle.DangerousAddRef(ref addRef);
+            wakeHandle.DangerousAddRef(ref addRefWake);
+            fds[0] = new Libc.PollFd { Fd = handle.Fd, Events = Libc.POLLIN };
+            fds[1] = new Libc.PollFd { Fd = wakeHandle.Fd, Events = Libc.POLLIN };
+            while (!IsDisposed)
+            {
+                fds[0].REvents = 0;
+                fds[1].REvents = 0;
+                int rc = Libc.Poll(fds, 2, pipeline.MillisecondsUntilNextDeadline());
+                if (rc < 0)
+                {
+                    if (Errno.Last == Errno.EINTR)
+                    {
+                        continue;
+                    }
+
+                    pipeline.ReportFatal(Errno.ToException(Errno.Last, null, "wait for inotify events"));
+                    return;
+                }
+
+                if (fds[1].REvents != 0 || IsDisposed)
+                {
+                    return;
+                }
+
+                if ((fds[0].REvents & Libc.POLLIN) != 0)
+                {
+                    nint n;
+                    fixed (byte* p = buffer)
+                    {
+                        n = Libc.Read(handle, p, (nuint)buffer.Length);
+                    }
+
+                    if (n < 0)
+                    {
+                        int errno = Errno.Last;
+                        if (errno is Errno.EAGAIN or Errno.EINTR)
+                        {
+                            continue;
+                        }
+
+                        pipeline.ReportFatal(Errno.ToException(errno, null, "read inotify events"));
+                        return;
+                    }
+
+                    // Events keep slices of this copy for their names; the read buffer is reused.
+                    byte[] chunk = buffer.AsSpan(0, (int)n).ToArray();
+                    pipeline.ProcessBatch(chunk, DateTime.UtcNow);
+                }
+                else
+                {
+                    pipeline.OnIdle();
+                }
+            }
+        }
+        finally
+        {
+            if (addRef)
+            {
+                handle.DangerousRelease();
+            }
+
+            if (addRefWake)
+            {
+                wakeHandle.DangerousRelease();
+            }
+        }
+    }
+}

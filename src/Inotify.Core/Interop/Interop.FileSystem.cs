@@ -1,0 +1,81 @@
+using System.Runtime.InteropServices;
+
+namespace Inotify.Interop;
+
+internal static partial class Libc
+{
+    internal const int AT_FDCWD = -100;
+    internal const int AT_SYMLINK_NOFOLLOW = 0x100;
+    internal const int AT_REMOVEDIR = 0x200;
+    internal const int O_RDONLY = 0;
+    internal const int O_WRONLY = 1;
+    internal const int O_RDWR = 2;
+    internal const int O_CREAT = 0x40;
+    internal const int O_TRUNC = 0x200;
+    internal const int O_APPEND = 0x400;
+    internal const int O_DIRECTORY = 0x10000;
+    internal const int O_NOFOLLOW = 0x20000;
+    internal const int O_CLOEXEC = 0x80000;
+    internal const uint STATX_BASIC_STATS = 0x7ff;
+
+    internal const byte DT_UNKNOWN = 0;
+    internal const byte DT_DIR = 4;
+    internal const byte DT_LNK = 10;
+
+    // statx has the same layout on every architecture, unlike struct stat; that is why it is used here.
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct StatxTimestamp
+    {
+        public long Seconds;
+        public uint Nanoseconds;
+        private readonly int reserved;
+    }
+
+    [StructLayout(LayoutKind.Sequential, Size = 256)]
+    internal struct Statx
+    {
+        public uint Mask;
+        public uint BlockSize;
+        public ulong Attributes;
+        public uint Links;
+        public uint Uid;
+        public uint Gid;
+        public ushort Mode;
+        private readonly ushort spare0;
+        public ulong Inode;
+        public ulong Size;
+        public ulong Blocks;
+        public ulong AttributesMask;
+        public StatxTimestamp AccessTime;
+        public StatxTimestamp BirthTime;
+        public StatxTimestamp ChangeTime;
+        public StatxTimestamp ModifyTime;
+        public uint RdevMajor;
+        public uint RdevMinor;
+        public uint DevMajor;
+        public uint DevMinor;
+    }
+
+    [LibraryImport(Name, EntryPoint = "statx", SetLastError = true)]
+    internal static unsafe partial int StatX(int dirfd, byte* pathname, int flags, uint mask, out Statx statxbuf);
+
+    [LibraryImport(Name, EntryPoint = "open", SetLastError = true)]
+    internal static unsafe partial int Open(byte* pathname, int flags, int mode);
+
+    [LibraryImport(Name, EntryPoint = "unlinkat", SetLastError = true)]
+    internal static unsafe partial int UnlinkAt(int dirfd, byte* pathname, int flags);
+
+    [LibraryImport(Name, EntryPoint = "opendir", SetLastError = true)]
+    internal static unsafe partial nint OpenDir(byte* name);
+
+    // glibc's 64-bit struct dirent: d_ino(8) d_off(8) d_reclen(2) d_type(1) d_name[256].
+    [LibraryImport(Name, EntryPoint = "readdir64", SetLastError = true)]
+    internal static partial nint ReadDir(nint dir);
+
+    [LibraryImport(Name, EntryPoint = "closedir", SetLastError = true)]
+    internal static partial int CloseDir(nint dir);
+
+    internal const int DirentInodeOffset = 0;
+    internal const int DirentTypeOffset = 18;
+    internal const int DirentNameOffset = 19;
+}

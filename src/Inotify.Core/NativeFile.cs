@@ -1,0 +1,174 @@
+using System.Runtime.InteropServices;
+using Inotify.Interop;
+using Microsoft.Win32.SafeHandles;
+
+namespace Inotify;
+
+/// <summary>What statx says of a file.</summary>
+/// <param name="Inode">The inode number.</param>
+/// <param name="Device">The device, as major &lt;&lt; 32 | minor.</param>
+/// <param name="Mode">st_mode: type and permission bits.</param>
+/// <param name="Size">Size in bytes.</param>
+/// <param name="LastWriteTimeUtc">mtime.</param>
+public readonly record struct NativeFileStatus(ulong Inode, ulong Device, uint Mode, long Size, DateTime LastWriteTimeUtc)
+{
+    /// <summary>A directory.</summary>
+    public bool IsDirectory => (Mode & 0xF000) == 0x4000;
+
+    /// <summary>A symbolic link (only seen when links are not followed).</summary>
+    public bool IsSymbolicLink => (Mode & 0xF000) == 0xA000;
+}
+
+/// <summary>A directory entry read with readdir: its decoded name, whether it is a directory (null when the file system does not say), and its inode.</summary>
+internal readonly record struct NativeDirectoryEntry(string Name, bool? IsDirectory, ulong Inode);
+
+/// <summary>
+/// Open, stat, delete and list paths given as strings from <see cref="NativeName"/>, which may hold
+/// escaped bytes: each call turns the string back into the exact bytes. This is how a file whose name is
+/// not valid UTF-8 is used from .NET, e.g. <c>NativeFile.Open(evt.Path, FileMode.Open, FileAccess.Read)</c>.
+/// For ordinary names it behaves like File.Open, File.Delete and a stat.
+/// </summary>
+public static class NativeFile
+{
+    /// <summary>Opens a file by its exact bytes and wraps the descriptor in a FileStream.</summary>
+    public static unsafe FileStream Open(string path, FileMode mode, FileAccess access)
+    {
+        int flags = access switch
+        {
+            FileAccess.Read => Libc.O_RDONLY,
+            FileAccess.Write => Libc.O_WRONLY,
+            _ => Libc.O_RDWR,
+        } | Libc.O_CLOEXEC;
+        flags |= mode switch
+        {
+            FileMode.CreateNew => Libc.O_CREAT | 0x80, // O_EXCL
+            FileMode.Create => Libc.O_CREAT | Libc.O_TRUNC,
+            FileMode.OpenOrCreate => Libc.O_CREAT,
+            FileMode.Truncate => Libc.O_TRUNC,
+            FileMode.Append => Libc.O_CREAT | Libc.O_APPEND,
+            _ => 0,
+        };
+        byte[] bytes = NativeName.EncodeNullTerminated(path);
+        int fd;
+        fixed (byte* p = bytes)
+        {
+            fd = Libc.Open(p, flags, 0x1B6); // 0666, narrowed by the umask
+        }
+
+        if (fd < 0)
+        {
+            throw Errno.ToException(Errno.Last, path, "open");
+        }
+
+        return new FileStream(new SafeFileHandle(fd, ownsHandle: true), access, bufferSize: 0);
+    }
+
+    /// <summary>statx of a path; follows a final symbolic link unless <paramref name="followLinks"/> is false.</summary>
+    public static NativeFileStatus Stat(string path, bool followLinks = true)
+    {
+        return TryStat(path, followLinks, out NativeFileStatus status, out int errno)
+            ? status
+            : throw Errno.ToException(errno, path, "stat");
+    }
+
+    /// <summary>True if the path names something (without following a final symbolic link).</summary>
+    public static bool Exists(string path) => TryStat(path, followLinks: false, out _, out _);
+
+    /// <summary>Deletes a file, or an empty directory.</summary>
+    public static unsafe void Delete(string path)
+    {
+        byte[] bytes = NativeName.EncodeNullTerminated(path);
+        fixed (byte* p = bytes)
+        {
+            if (Libc.UnlinkAt(Libc.AT_FDCWD, p, 0) == 0)
+            {
+                return;
+            }
+
+            int errno = Errno.Last;
+            if (errno == 21 /* EISDIR */ && Libc.UnlinkAt(Libc.AT_FDCWD, p, Libc.AT_REMOVEDIR) == 0)
+            {
+                return;
+            }
+
+            throw Errno.ToException(errno == 21 ? Errno.Last : errno, path, "delete");
+        }
+    }
+
+    internal static unsafe bool TryStat(string path, bool followLinks, out NativeFileStatus status, out int errno)
+    {
+        byte[] bytes = NativeName.EncodeNullTerminated(path);
+        Libc.Statx sx;
+        int rc;
+        fixed (byte* p = bytes)
+        {
+            rc = Libc.StatX(Libc.AT_FDCWD, p, followLinks ? 0 : Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, out sx);
+        }
+
+        if (rc != 0)
+        {
+            errno = Errno.Last;
+            status = default;
+            return false;
+        }
+
+        errno = 0;
+        DateTime mtime = DateTime.UnixEpoch.AddTicks((sx.ModifyTime.Seconds * TimeSpan.TicksPerSecond) + (sx.ModifyTime.Nanoseconds / 100));
+        status = new NativeFileStatus(sx.Inode, ((ulong)sx.DevMajor << 32) | sx.DevMinor, sx.Mode, (long)sx.Size, mtime);
+        return true;
+    }
+
+    /// <summary>Lists a directory with readdir, names decoded losslessly. Throws the errno as an InotifyException.</summary>
+    internal static unsafe List<NativeDirectoryEntry> ReadDirectory(string path)
+    {
+        byte[] bytes = NativeName.EncodeNullTerminated(path);
+        nint dir;
+        fixed (byte* p = bytes)
+        {
+            dir = Libc.OpenDir(p);
+        }
+
+        if (dir == 0)
+        {
+            throw Errno.ToException(Errno.Last, path, "read directory");
+        }
+
+        var entries = new List<NativeDirectoryEntry>();
+        try
+        {
+            while (true)
+            {
+                Marshal.SetLastPInvokeError(0);
+                nint ent = Libc.ReadDir(dir);
+                if (ent == 0)
+                {
+                    int errno = Errno.Last;
+                    if (errno != 0)
+                    {
+                        throw Errno.ToException(errno, path, "read directory");
+                    }
+
+                    break;
+                }
+
+                byte* namePtr = (byte*)ent + Libc.DirentNameOffset;
+                var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(namePtr);
+                if ((name.Length == 1 && name[0] == (byte)'.') || (name.Length == 2 && name[0] == (byte)'.' && name[1] == (byte)'.'))
+                {
+                    continue;
+                }
+
+                byte type = *((byte*)ent + Libc.DirentTypeOffset);
+                ulong inode = *(ulong*)((byte*)ent + Libc.DirentInodeOffset);
+                bool? isDir = type == Libc.DT_UNKNOWN ? null : type == Libc.DT_DIR;
+                entries.Add(new NativeDirectoryEntry(NativeName.Decode(name), isDir, inode));
+            }
+        }
+        finally
+        {
+            _ = Libc.CloseDir(dir);
+        }
+
+        return entries;
+    }
+}

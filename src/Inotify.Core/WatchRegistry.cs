@@ -1,0 +1,266 @@
+using Inotify.Interop;
+
+namespace Inotify;
+
+/// <summary>
+/// The wd → watch table and the kernel calls that change it. One lock (<see cref="Sync"/>) guards it
+/// and everything the reader thread derives from it; inotify_add_watch is called under that lock so
+/// the reader never sees a wd before it is registered.
+/// </summary>
+internal sealed class WatchRegistry(InotifyWatcher owner, SafeInotifyHandle handle)
+{
+    private readonly Dictionary<int, InotifyWatch> byWd = [];
+    private readonly Dictionary<string, InotifyWatch> byPath = new(StringComparer.Ordinal);
+    private readonly Dictionary<(ulong Device, ulong Inode), InotifyWatch> byInode = [];
+    private readonly List<RecursiveWatch> trees = [];
+
+    internal object Sync { get; } = new();
+
+    internal int Count
+    {
+        get
+        {
+            lock (Sync)
+            {
+                return byPath.Count;
+            }
+        }
+    }
+
+    internal IReadOnlyList<InotifyWatch> Snapshot()
+    {
+        lock (Sync)
+        {
+            return [.. byPath.Values];
+        }
+    }
+
+    internal IReadOnlyList<RecursiveWatch> Trees()
+    {
+        lock (Sync)
+        {
+            return [.. trees];
+        }
+    }
+
+    internal void AddTree(RecursiveWatch tree)
+    {
+        lock (Sync)
+        {
+            trees.Add(tree);
+        }
+    }
+
+    internal bool TryGet(int wd, out InotifyWatch? watch) => byWd.TryGetValue(wd, out watch);
+
+    internal bool IsWatched(string path) => byPath.ContainsKey(path);
+
+    internal bool TryGetByInode(ulong device, ulong inode, out InotifyWatch? watch) => byInode.TryGetValue((device, inode), out watch);
+
+    internal bool TryGetByPath(string path, out InotifyWatch? watch) => byPath.TryGetValue(path, out watch);
+
+    /// <summary>Adds or changes a kernel watch. Throws the kernel's refusal as an InotifyException.</summary>
+    internal unsafe InotifyWatch Add(string path, InotifyEventMask userMask, InotifyEventMask kernelMask, WatchFlags flags, RecursiveWatch? tree)
+    {
+        bool follow = (flags & WatchFlags.NoFollow) == 0;
+        bool known = NativeFile.TryStat(path, follow, out NativeFileStatus status, out _);
+        byte[] bytes = NativeName.EncodeNullTerminated(path);
+        lock (Sync)
+        {
+            uint mask = (uint)kernelMask | (uint)flags;
+            InotifyWatch? sameInode = null;
+            if (known && byInode.TryGetValue((status.Device, status.Inode), out sameInode) && sameInode.Path != path
+                && (flags & WatchFlags.Exclusive) == 0)
+            {
+                // Another path to an object already watched: replacing the mask would silently change
+                // the first watch, so the new events are added to it instead.
+                mask |= (uint)WatchFlags.Merge;
+            }
+
+            int wd;
+            fixed (byte* p = bytes)
+            {
+                wd = Libc.InotifyAddWatch(handle, p, mask);
+            }
+
+            if (wd < 0)
+            {
+                throw Errno.ToException(Errno.Last, path, "watch");
+            }
+
+            if (byWd.TryGetValue(wd, out InotifyWatch? existing) && existing.IsActive)
+            {
+                if (existing.Path == path)
+                {
+                    existing.Mask = (flags & WatchFlags.Merge) != 0 ? existing.Mask | userMask : userMask;
+                }
+                else
+                {
+                    existing.Mask |= userMask;
+                    existing.AddAlias(path);
+                }
+
+                return existing;
+            }
+
+            var watch = new InotifyWatch(owner, wd, path, userMask, flags, known ? status.IsDirectory : tree is not null, tree)
+            {
+                Inode = status.Inode,
+                Device = status.Device,
+            };
+
+            // A wd whose IGNORED is still unread may be handed out again: the new watch takes over.
+            byWd[wd] = watch;
+            byPath[path] = watch;
+            if (known)
+            {
+                byInode[(status.Device, status.Inode)] = watch;
+            }
+
+            if (tree is not null)
+            {
+                lock (tree.Watches)
+                {
+                    tree.Watches.Add(watch);
+                }
+            }
+
+            return watch;
+        }
+    }
+
+    /// <summary>Asks the kernel to end a watch. The entry stays resolvable until its IN_IGNORED is read.</summary>
+    internal bool Remove(InotifyWatch watch)
+    {
+        lock (Sync)
+        {
+            if (!watch.IsActive)
+            {
+                return false;
+            }
+
+            Deactivate(watch);
+
+            // EINVAL: the kernel already ended the watch (deleted, unmounted, one-shot); that is fine.
+            _ = Libc.InotifyRmWatch(handle, watch.Descriptor);
+            return true;
+        }
+    }
+
+    internal bool Remove(RecursiveWatch tree)
+    {
+        lock (Sync)
+        {
+            if (!trees.Remove(tree))
+            {
+                return false;
+            }
+
+            InotifyWatch[] watches;
+            lock (tree.Watches)
+            {
+                watches = [.. tree.Watches];
+            }
+
+            foreach (InotifyWatch w in watches)
+            {
+                Remove(w);
+            }
+
+            tree.State = RecursiveWatchState.Removed;
+            return true;
+        }
+    }
+
+    /// <summary>The kernel ended the watch (IN_IGNORED): forget the wd.</summary>
+    internal void OnIgnored(InotifyWatch watch)
+    {
+        if (watch.IsActive)
+        {
+            Deactivate(watch);
+        }
+
+        if (byWd.TryGetValue(watch.Descriptor, out InotifyWatch? current) && current == watch)
+        {
+            byWd.Remove(watch.Descriptor);
+        }
+    }
+
+    /// <summary>A directory moved within the watched set: every watch at or below it takes the new path.</summary>
+    internal void Rename(string oldPath, string newPath)
+    {
+        string oldPrefix = oldPath + "/";
+        List<InotifyWatch> moved = [];
+        foreach ((string path, InotifyWatch w) in byPath)
+        {
+            if (path == oldPath || path.StartsWith(oldPrefix, StringComparison.Ordinal))
+            {
+                moved.Add(w);
+            }
+        }
+
+        foreach (InotifyWatch w in moved)
+        {
+            byPath.Remove(w.Path);
+        }
+
+        foreach (InotifyWatch w in moved)
+        {
+            w.Path = newPath + w.Path[oldPath.Length..];
+            byPath[w.Path] = w;
+        }
+    }
+
+    /// <summary>A directory left the watched set: end every watch at or below it.</summary>
+    internal void RemoveSubtree(string path)
+    {
+        string prefix = path + "/";
+        foreach (InotifyWatch w in byPath.Values.Where(w => w.Path == path || w.Path.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+        {
+            Remove(w);
+        }
+    }
+
+    internal void Clear()
+    {
+        lock (Sync)
+        {
+            foreach (InotifyWatch w in byWd.Values)
+            {
+                w.IsActive = false;
+            }
+
+            foreach (RecursiveWatch t in trees)
+            {
+                t.State = RecursiveWatchState.Removed;
+            }
+
+            byWd.Clear();
+            byPath.Clear();
+            byInode.Clear();
+            trees.Clear();
+        }
+    }
+
+    private void Deactivate(InotifyWatch watch)
+    {
+        watch.IsActive = false;
+        if (byPath.TryGetValue(watch.Path, out InotifyWatch? p) && p == watch)
+        {
+            byPath.Remove(watch.Path);
+        }
+
+        if (byInode.TryGetValue((watch.Device, watch.Inode), out InotifyWatch? i) && i == watch)
+        {
+            byInode.Remove((watch.Device, watch.Inode));
+        }
+
+        if (watch.Tree is { } tree)
+        {
+            lock (tree.Watches)
+            {
+                tree.Watches.Remove(watch);
+            }
+        }
+    }
+}
