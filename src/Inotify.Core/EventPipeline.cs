@@ -31,7 +31,9 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
 
     private readonly InotifyWatcherOptions options = watcher.Options;
     private readonly Dictionary<uint, PendingMove> pendingMoves = [];
-    private readonly Dictionary<string, long> ownReads = new(StringComparer.Ordinal);
+    private const long OwnReadMilliseconds = 100;
+    private readonly Dictionary<string, OwnRead> ownReads = new(StringComparer.Ordinal);
+    private int pendingDirectoryMoves;
     private long sequence;
     private long dropped;
     private long overflows;
@@ -67,7 +69,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         {
             if (pendingMoves.Count == 0)
             {
-                return gapStart is null ? -1 : 10;
+                return gapStart is null && ownReads.Count == 0 ? -1 : 10;
             }
 
             long now = Environment.TickCount64;
@@ -225,6 +227,18 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         }
 
         RecursiveWatch? tree = w.Tree;
+        if (tree is not null && pendingDirectoryMoves > 0)
+        {
+            // The kernel queues a rename's MovedTo before anything that happens after the rename, so an
+            // event from inside a directory whose MovedFrom is still unpaired means it left the tree.
+            ExpireMovesContaining(w.Path);
+        }
+
+        if (w.MovedOut)
+        {
+            return;
+        }
+
         if (kind is InotifyEventKind.MovedFrom or InotifyEventKind.MovedTo && (options.PairRenames || tree is not null))
         {
             HandleMove(kind, raw, chunk, w, isDir, now);
@@ -239,7 +253,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
 
         string name = NativeName.Decode(chunk.AsSpan(raw.NameOffset, raw.NameLength));
         string path = name.Length == 0 ? w.Path : InotifyEvent.Join(w.Path, name);
-        string relative = tree.RelativePath(path);
+        string relative = tree.Options.Filter.IsEmpty ? string.Empty : tree.RelativePath(path);
         if (name.Length > 0 && tree.Options.Filter.IsExcluded(name, relative))
         {
             return;
@@ -262,7 +276,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
 
                 break;
             case InotifyEventKind.Open or InotifyEventKind.Access or InotifyEventKind.CloseNoWrite
-                when isDir && ownReads.TryGetValue(path, out long until) && consumedBytes <= until:
+                when isDir && ownReads.TryGetValue(path, out OwnRead own) && own.Covers(consumedBytes):
                 // The engine's own readdir of a directory it just watched: not the user's business.
                 break;
             case InotifyEventKind.Delete:
@@ -302,6 +316,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         {
             var from = new PendingMove(w, raw, chunk, name, path, isDir, excluded, now, Environment.TickCount64 + (long)options.RenamePairingWindow.TotalMilliseconds);
             pendingMoves[raw.Cookie] = from;
+            pendingDirectoryMoves += isDir ? 1 : 0;
             TakeScanned(w, name);
             if (!options.PairRenames && !excluded && (!Wanted(tree, InotifyEventMask.MovedFrom, name, path) || Deliver(Kernel(kind, raw, chunk, w, isDir, now, name))))
             {
@@ -313,6 +328,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
 
         if (pendingMoves.Remove(raw.Cookie, out PendingMove? source))
         {
+            pendingDirectoryMoves -= source.IsDirectory ? 1 : 0;
             RecursiveWatch? sourceTree = source.Watch.Tree;
             if (source.IsDirectory && registry.IsWatched(source.Path))
             {
@@ -364,7 +380,12 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
     }
 
     /// <summary>The engine just read a directory: the Open, Access and CloseNoWrite this caused are its own, and are not reported.</summary>
-    internal void NoteOwnRead(string dir) => ownReads[dir] = DedupeHorizon();
+    /// <remarks>
+    /// The Open and Access are queued by the time the read returns; the CloseNoWrite is queued when the
+    /// kernel finishes the close, which can come a little later. So the window is the bytes queued now,
+    /// or a short time, whichever lasts longer; someone else opening the directory within it goes unreported.
+    /// </remarks>
+    internal void NoteOwnRead(string dir) => ownReads[dir] = new OwnRead(DedupeHorizon(), Environment.TickCount64 + OwnReadMilliseconds);
 
     private static bool Wanted(RecursiveWatch? tree, InotifyEventMask bits, string name, string path) =>
         tree is null || ((tree.Mask & bits) != 0 && tree.Options.Filter.IsIncluded(name, tree.RelativePath(path)));
@@ -379,11 +400,28 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         long now = Environment.TickCount64;
         foreach ((uint cookie, PendingMove m) in pendingMoves.Where(p => all || p.Value.Deadline <= now).OrderBy(p => p.Value.Deadline).ToList())
         {
+            Expire(cookie, m);
+        }
+    }
+
+    private void ExpireMovesContaining(string path)
+    {
+        foreach ((uint cookie, PendingMove m) in pendingMoves.Where(p => p.Value.IsDirectory
+            && (path == p.Value.Path || path.StartsWith(p.Value.Path + "/", StringComparison.Ordinal))).ToList())
+        {
+            Expire(cookie, m);
+        }
+    }
+
+    private void Expire(uint cookie, PendingMove m)
+    {
+        {
             pendingMoves.Remove(cookie);
+            pendingDirectoryMoves -= m.IsDirectory ? 1 : 0;
             if (m.IsDirectory && registry.IsWatched(m.Path))
             {
                 // Moved out of the watched set: its watches would report paths that no longer exist.
-                registry.RemoveSubtree(m.Path);
+                registry.RemoveSubtree(m.Path, movedOut: true);
             }
 
             if (options.PairRenames && !m.Excluded
@@ -416,7 +454,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         ExpireMoves(all: false);
         if (ownReads.Count > 0)
         {
-            foreach (string dir in ownReads.Where(r => r.Value < consumedBytes).Select(r => r.Key).ToList())
+            foreach (string dir in ownReads.Where(r => !r.Value.Covers(consumedBytes)).Select(r => r.Key).ToList())
             {
                 ownReads.Remove(dir);
             }
@@ -486,6 +524,11 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         queue.TryEnqueue(Engine(InotifyEventKind.EventsDropped, now,
             $"The consumer did not keep up: {count} events were dropped here (queue capacity {queue.Capacity}).", count), force: true);
         Interlocked.Exchange(ref pendingDrops, 0);
+    }
+
+    private readonly record struct OwnRead(long UntilBytes, long UntilTicks)
+    {
+        public bool Covers(long consumed) => consumed <= UntilBytes || Environment.TickCount64 <= UntilTicks;
     }
 
     private sealed record PendingMove(InotifyWatch Watch, RawEvent Raw, byte[] Chunk, string Name, string Path, bool IsDirectory, bool Excluded, DateTime Time, long Deadline)

@@ -74,6 +74,8 @@ public sealed class InotifyWatch
 
     internal ulong Inode { get; init; }
 
+    internal bool MovedOut { get; set; }
+
     internal ulong Device { get; init; }
 
     internal void AddAlias(string alias)

@@ -248,27 +248,32 @@ public sealed class InotifyWatcher : IDisposable
 
                 if ((fds[0].REvents & Libc.POLLIN) != 0)
                 {
-                    nint n;
-                    fixed (byte* p = buffer)
+                    // read() and processing share the registry's lock, so a scan on another thread that
+                    // asks how many bytes are still queued (FIONREAD) never misses a chunk in flight.
+                    lock (Registry.Sync)
                     {
-                        n = Libc.Read(handle, p, (nuint)buffer.Length);
-                    }
-
-                    if (n < 0)
-                    {
-                        int errno = Errno.Last;
-                        if (errno is Errno.EAGAIN or Errno.EINTR)
+                        nint n;
+                        fixed (byte* p = buffer)
                         {
-                            continue;
+                            n = Libc.Read(handle, p, (nuint)buffer.Length);
                         }
 
-                        pipeline.ReportFatal(Errno.ToException(errno, null, "read inotify events"));
-                        return;
-                    }
+                        if (n < 0)
+                        {
+                            int errno = Errno.Last;
+                            if (errno is Errno.EAGAIN or Errno.EINTR)
+                            {
+                                continue;
+                            }
 
-                    // Events keep slices of this copy for their names; the read buffer is reused.
-                    byte[] chunk = buffer.AsSpan(0, (int)n).ToArray();
-                    pipeline.ProcessBatch(chunk, DateTime.UtcNow);
+                            pipeline.ReportFatal(Errno.ToException(errno, null, "read inotify events"));
+                            return;
+                        }
+
+                        // Events keep slices of this copy for their names; the read buffer is reused.
+                        byte[] chunk = buffer.AsSpan(0, (int)n).ToArray();
+                        pipeline.ProcessBatch(chunk, DateTime.UtcNow);
+                    }
                 }
                 else
                 {

@@ -212,11 +212,13 @@ internal sealed class WatchRegistry(InotifyWatcher owner, SafeInotifyHandle hand
     }
 
     /// <summary>A directory left the watched set: end every watch at or below it.</summary>
-    internal void RemoveSubtree(string path)
+    internal void RemoveSubtree(string path, bool movedOut = false)
     {
         string prefix = path + "/";
         foreach (InotifyWatch w in byPath.Values.Where(w => w.Path == path || w.Path.StartsWith(prefix, StringComparison.Ordinal)).ToList())
         {
+            // Events already queued from a directory that left the tree describe paths outside it.
+            w.MovedOut = movedOut;
             Remove(w);
         }
     }
