@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Inotify.Interop;
 
 namespace Inotify;
@@ -37,6 +38,9 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
     private long sequence;
     private long dropped;
     private long overflows;
+    private readonly List<InotifyEvent> outbox = [];
+    private int batchDepth;
+    private int budget;
     private long pendingDrops;
     private long consumedBytes;
     private long batchEndBytes;
@@ -58,30 +62,34 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         return Libc.Ioctl(handle, Libc.FIONREAD, out pending) == 0 ? batchEndBytes + pending : batchEndBytes + (1 << 20);
     }
 
+    /// <summary>How long the reader may sleep in poll(); called on the reader thread, which alone changes these.</summary>
     internal int MillisecondsUntilNextDeadline()
     {
-        if (Interlocked.Read(ref pendingDrops) > 0)
+        if (pendingDrops > 0 || gapStart is not null || ownReads.Count > 0)
         {
             return 10;
         }
 
-        lock (registry.Sync)
+        if (pendingMoves.Count == 0)
         {
-            if (pendingMoves.Count == 0)
-            {
-                return gapStart is null && ownReads.Count == 0 ? -1 : 10;
-            }
-
-            long now = Environment.TickCount64;
-            long next = pendingMoves.Values.Min(m => m.Deadline);
-            return (int)Math.Clamp(next - now, 0, int.MaxValue);
+            return -1;
         }
+
+        long next = long.MaxValue;
+        foreach (PendingMove m in pendingMoves.Values)
+        {
+            next = Math.Min(next, m.Deadline);
+        }
+
+        return (int)Math.Clamp(next - Environment.TickCount64, 0, int.MaxValue);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void ProcessBatch(byte[] chunk, DateTime now)
     {
         lock (registry.Sync)
         {
+            using BatchScope scope = Batch();
             batchEndBytes = consumedBytes + chunk.Length;
             int offset = 0;
             while (true)
@@ -114,6 +122,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
     {
         lock (registry.Sync)
         {
+            using BatchScope scope = Batch();
             AfterBatch(DateTime.UtcNow);
         }
     }
@@ -131,7 +140,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
     {
         tree.AddUnwatched(new UnwatchedDirectory(path, e.ErrorId, e.Message));
         Deliver(new InotifyEvent(InotifyEventKind.WatchFailed, InotifyEventMask.IsDirectory, path, null, 0, 0, string.Empty, true, 0,
-            ++sequence, DateTime.UtcNow, EventSource.Engine, message: e.Message), mustDeliver: true);
+            0, DateTime.UtcNow, EventSource.Engine, message: e.Message), mustDeliver: true);
     }
 
     /// <summary>Reports an entry found by a scan. Returns whether the consumer now knows of it.</summary>
@@ -157,11 +166,11 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
             InotifyEventKind.Renamed => InotifyEventMask.Move,
             _ => InotifyEventMask.Create,
         } | (isDir ? InotifyEventMask.IsDirectory : 0);
-        return Deliver(new InotifyEvent(kind, mask, dirPath, null, 0, 0, name, isDir, 0, ++sequence, DateTime.UtcNow, source, oldPath, watchDescriptor: wd));
+        return Deliver(new InotifyEvent(kind, mask, dirPath, null, 0, 0, name, isDir, 0, 0, DateTime.UtcNow, source, oldPath, watchDescriptor: wd));
     }
 
     internal void ReportEngine(InotifyEventKind kind, string path, string message) =>
-        Deliver(new InotifyEvent(kind, InotifyEventMask.None, path, null, 0, 0, string.Empty, true, 0, ++sequence, DateTime.UtcNow, EventSource.Engine, message: message), mustDeliver: true);
+        Deliver(new InotifyEvent(kind, InotifyEventMask.None, path, null, 0, 0, string.Empty, true, 0, 0, DateTime.UtcNow, EventSource.Engine, message: message), mustDeliver: true);
 
     private static InotifyEventKind KindOf(uint mask)
     {
@@ -192,13 +201,14 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         };
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Process(in RawEvent raw, byte[] chunk, DateTime now)
     {
         if ((raw.Mask & (uint)InotifyEventMask.QueueOverflow) != 0)
         {
             Interlocked.Increment(ref overflows);
             Deliver(new InotifyEvent(InotifyEventKind.QueueOverflow, (InotifyEventMask)raw.Mask, string.Empty, null, 0, 0, string.Empty, false, 0,
-                ++sequence, now, EventSource.Kernel,
+                0, now, EventSource.Kernel,
                 message: "The kernel's event queue overflowed (fs.inotify.max_queued_events): events were lost before they could be read."),
                 mustDeliver: true);
             StartGap(lastBatchTime);
@@ -210,7 +220,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         {
             // A wd this table does not know (cannot happen while add and read share the lock); still reported.
             Deliver(new InotifyEvent(kind, (InotifyEventMask)raw.Mask, string.Empty, chunk, raw.NameOffset, raw.NameLength, null,
-                (raw.Mask & (uint)InotifyEventMask.IsDirectory) != 0, raw.Cookie, ++sequence, now, watchDescriptor: raw.Wd));
+                (raw.Mask & (uint)InotifyEventMask.IsDirectory) != 0, raw.Cookie, 0, now, watchDescriptor: raw.Wd));
             return;
         }
 
@@ -252,15 +262,18 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         }
 
         string name = NativeName.Decode(chunk.AsSpan(raw.NameOffset, raw.NameLength));
-        string path = name.Length == 0 ? w.Path : InotifyEvent.Join(w.Path, name);
-        string relative = tree.Options.Filter.IsEmpty ? string.Empty : tree.RelativePath(path);
-        if (name.Length > 0 && tree.Options.Filter.IsExcluded(name, relative))
+        bool filtered = !tree.Options.Filter.IsEmpty;
+
+        // Most events are about files in an unfiltered tree: they need neither the full path nor the relative one.
+        string path = name.Length == 0 ? w.Path : (isDir || filtered) ? InotifyEvent.Join(w.Path, name) : string.Empty;
+        string relative = filtered ? tree.RelativePath(path) : string.Empty;
+        if (filtered && name.Length > 0 && tree.Options.Filter.IsExcluded(name, relative))
         {
             return;
         }
 
         bool wanted = (tree.Mask & (InotifyEventMask)(raw.Mask & 0xFFFF)) != 0
-            && (name.Length == 0 || tree.Options.Filter.IsIncluded(name, relative));
+            && (name.Length == 0 || !filtered || tree.Options.Filter.IsIncluded(name, relative));
         switch (kind)
         {
             case InotifyEventKind.Create:
@@ -330,16 +343,16 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         {
             pendingDirectoryMoves -= source.IsDirectory ? 1 : 0;
             RecursiveWatch? sourceTree = source.Watch.Tree;
-            if (source.IsDirectory && registry.IsWatched(source.Path))
+            if (source.IsDirectory)
             {
-                if (tree is not null && !excluded)
+                if (tree is null || excluded)
                 {
-                    registry.Rename(source.Path, path);
+                    // Directories of a recursive watch that landed outside it (or in an excluded part) leave it.
+                    registry.RemoveSubtree(source.Path, movedOut: true, treeOnly: true);
                 }
-                else
-                {
-                    registry.RemoveSubtree(source.Path);
-                }
+
+                // Whatever still watches the moved directory, or below it, follows it to its new path.
+                registry.Rename(source.Path, path);
             }
 
             if (options.PairRenames)
@@ -348,7 +361,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
                 bool wantedThere = !source.Excluded && Wanted(sourceTree, InotifyEventMask.Move, source.Name, source.Path);
                 if (!(wantedHere || wantedThere) || Deliver(new InotifyEvent(InotifyEventKind.Renamed,
                     InotifyEventMask.Move | (isDir ? InotifyEventMask.IsDirectory : 0), w.Path, chunk, raw.NameOffset, raw.NameLength, name, isDir,
-                    raw.Cookie, ++sequence, now, EventSource.Kernel, source.Path, watchDescriptor: w.Descriptor)))
+                    raw.Cookie, 0, now, EventSource.Kernel, source.Path, watchDescriptor: w.Descriptor)))
                 {
                     source.Watch.Snapshot?.Remove(source.Name);
                     if (!excluded)
@@ -418,10 +431,11 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         {
             pendingMoves.Remove(cookie);
             pendingDirectoryMoves -= m.IsDirectory ? 1 : 0;
-            if (m.IsDirectory && registry.IsWatched(m.Path))
+            if (m.IsDirectory)
             {
-                // Moved out of the watched set: its watches would report paths that no longer exist.
-                registry.RemoveSubtree(m.Path, movedOut: true);
+                // Moved out of the watched set: a recursive watch's directories would report paths that no
+                // longer exist. A watch the user added by hand stays (with its last known path).
+                registry.RemoveSubtree(m.Path, movedOut: true, treeOnly: true);
             }
 
             if (options.PairRenames && !m.Excluded
@@ -461,7 +475,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         }
 
         FlushDropMarker(now);
-        if (gapStart is { } since && Interlocked.Read(ref pendingDrops) == 0)
+        if (gapStart is { } since && pendingDrops == 0)
         {
             gapStart = null;
             foreach (RecursiveWatch tree in registry.Trees())
@@ -482,24 +496,71 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         }
     }
 
+    // An event whose name is already decoded does not keep the read's chunk alive.
     private InotifyEvent Kernel(InotifyEventKind kind, in RawEvent raw, byte[] chunk, InotifyWatch w, bool isDir, DateTime now, string? name, string? watchPath = null) =>
-        new(kind, (InotifyEventMask)raw.Mask, watchPath ?? w.Path, chunk, raw.NameOffset, raw.NameLength, name, isDir, raw.Cookie, ++sequence, now,
+        new(kind, (InotifyEventMask)raw.Mask, watchPath ?? w.Path, name is null ? chunk : null, raw.NameOffset, raw.NameLength, name, isDir, raw.Cookie, 0, now,
             watchDescriptor: w.Descriptor);
 
     private InotifyEvent Engine(InotifyEventKind kind, DateTime now, string message, long droppedCount = 0) =>
-        new(kind, InotifyEventMask.QueueOverflow, string.Empty, null, 0, 0, string.Empty, false, 0, ++sequence, now, EventSource.Engine,
+        new(kind, InotifyEventMask.QueueOverflow, string.Empty, null, 0, 0, string.Empty, false, 0, 0, now, EventSource.Engine,
             droppedCount: droppedCount, message: message);
 
-    /// <summary>Hands an event to the queue. False means it was dropped (and counted) because the consumer is behind.</summary>
+    /// <summary>
+    /// Starts collecting events for one hand-over: the queue is locked and its consumers woken once per
+    /// batch rather than once per event. Must be called under the registry's lock; nests.
+    /// </summary>
+    internal BatchScope Batch()
+    {
+        if (batchDepth++ == 0)
+        {
+            budget = queue.FreeSpace;
+        }
+
+        return new BatchScope(this);
+    }
+
+    private void EndBatch()
+    {
+        if (--batchDepth == 0)
+        {
+            Flush();
+        }
+    }
+
+    private void Flush()
+    {
+        if (outbox.Count > 0)
+        {
+            queue.EnqueueRange(outbox);
+            outbox.Clear();
+        }
+    }
+
+    /// <summary>Hands an event over. False means it was dropped (and counted) because the consumer is behind.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Deliver(InotifyEvent e, bool mustDeliver = false)
     {
-        if (Interlocked.Read(ref pendingDrops) > 0)
+        using BatchScope scope = Batch();
+        if (budget <= 0)
+        {
+            // The consumer may have made room since the batch began.
+            Flush();
+            budget = queue.FreeSpace;
+        }
+
+        if (pendingDrops > 0)
         {
             FlushDropMarker(e.TimeStamp, force: mustDeliver);
         }
 
-        if (Interlocked.Read(ref pendingDrops) == 0 && queue.TryEnqueue(e, force: mustDeliver))
+        // Numbered here, in stream order: a dropped event uses up its number too, so a gap in the
+        // numbers always sits just before the EventsDropped marker that accounts for it.
+        e.Sequence = ++sequence;
+
+        if (pendingDrops == 0 && (budget > 0 || mustDeliver))
         {
+            outbox.Add(e);
+            budget--;
             return true;
         }
 
@@ -508,22 +569,40 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
             StartGap(lastBatchTime);
         }
 
-        Interlocked.Increment(ref pendingDrops);
+        pendingDrops++;
         Interlocked.Increment(ref dropped);
         return false;
     }
 
     private void FlushDropMarker(DateTime now, bool force = false)
     {
-        long count = Interlocked.Read(ref pendingDrops);
-        if (count == 0 || !(force || queue.HasRoom(1)))
+        if (pendingDrops == 0)
         {
             return;
         }
 
-        queue.TryEnqueue(Engine(InotifyEventKind.EventsDropped, now,
-            $"The consumer did not keep up: {count} events were dropped here (queue capacity {queue.Capacity}).", count), force: true);
-        Interlocked.Exchange(ref pendingDrops, 0);
+        using BatchScope scope = Batch();
+        if (budget <= 0 && !force)
+        {
+            Flush();
+            budget = queue.FreeSpace;
+            if (budget <= 0)
+            {
+                return;
+            }
+        }
+
+        InotifyEvent marker = Engine(InotifyEventKind.EventsDropped, now,
+            $"The consumer did not keep up: {pendingDrops} events were dropped here (queue capacity {queue.Capacity}).", pendingDrops);
+        marker.Sequence = ++sequence;
+        outbox.Add(marker);
+        budget--;
+        pendingDrops = 0;
+    }
+
+    internal readonly struct BatchScope(EventPipeline owner) : IDisposable
+    {
+        public void Dispose() => owner.EndBatch();
     }
 
     private readonly record struct OwnRead(long UntilBytes, long UntilTicks)

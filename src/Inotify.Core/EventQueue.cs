@@ -2,7 +2,7 @@ namespace Inotify;
 
 /// <summary>
 /// The bounded hand-over between the one reader thread and any number of consumers. The reader never
-/// blocks here: <see cref="TryEnqueue"/> says no when the queue is full and the reader counts the drop.
+/// blocks here: it asks for <see cref="FreeSpace"/> and drops (and counts) what does not fit.
 /// Waiting is a Monitor wait for blocking readers and a shared TaskCompletionSource for async ones.
 /// </summary>
 internal sealed class EventQueue(int capacity)
@@ -26,18 +26,34 @@ internal sealed class EventQueue(int capacity)
         }
     }
 
-    /// <summary>Adds unless full; <paramref name="force"/> ignores the capacity (for events that must never be dropped).</summary>
-    internal bool TryEnqueue(InotifyEvent e, bool force = false)
+    /// <summary>Free places now; only the consumer changes it meanwhile, and only upwards.</summary>
+    internal int FreeSpace
+    {
+        get
+        {
+            lock (gate)
+            {
+                return Math.Max(0, Capacity - items.Count);
+            }
+        }
+    }
+
+    /// <summary>Adds a batch under one lock with one wake-up; the caller has already checked the room.</summary>
+    internal void EnqueueRange(List<InotifyEvent> batch)
     {
         TaskCompletionSource? toWake;
         lock (gate)
         {
-            if (closed || (!force && items.Count >= Capacity))
+            if (closed)
             {
-                return false;
+                return;
             }
 
-            items.Enqueue(e);
+            foreach (InotifyEvent e in batch)
+            {
+                items.Enqueue(e);
+            }
+
             if (blockedWaiters > 0)
             {
                 Monitor.PulseAll(gate);
@@ -48,15 +64,6 @@ internal sealed class EventQueue(int capacity)
         }
 
         toWake?.TrySetResult();
-        return true;
-    }
-
-    internal bool HasRoom(int count)
-    {
-        lock (gate)
-        {
-            return items.Count + count <= Capacity;
-        }
     }
 
     internal bool TryDequeue(out InotifyEvent? e)

@@ -94,7 +94,7 @@ public sealed class InotifyEvent : EventArgs
     public uint Cookie { get; }
 
     /// <summary>Increases by one for every event this watcher produced, dropped ones included: a gap shows a drop.</summary>
-    public long Sequence { get; }
+    public long Sequence { get; internal set; }
 
     /// <summary>When the engine read the event from the kernel (UTC). The kernel gives no time of its own.</summary>
     public DateTime TimeStamp { get; }
@@ -122,7 +122,7 @@ public sealed class InotifyEvent : EventArgs
     }
 
     /// <summary>The name exactly as the kernel gave it.</summary>
-    public byte[] GetRawName() => name is not null && nameBuffer is null ? NativeName.Encode(name) : nameBuffer.AsSpan(nameOffset, nameLength).ToArray();
+    public byte[] GetRawName() => nameBuffer is null ? NativeName.Encode(Name) : nameBuffer.AsSpan(nameOffset, nameLength).ToArray();
 
     /// <inheritdoc/>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Kind} {(OldPath is null ? string.Empty : OldPath + " -> ")}{Path}");

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using Inotify.Interop;
 
@@ -48,7 +49,18 @@ public sealed class InotifyWatcher : IDisposable
         pipeline = new EventPipeline(this, Registry, queue, handle);
         Id = Interlocked.Increment(ref instanceCounter);
         reader = new Thread(ReadLoop) { IsBackground = true, Name = $"inotify reader #{Id}" };
-        reader.Start();
+        try
+        {
+            reader.Start();
+        }
+        catch (OutOfMemoryException)
+        {
+            // At the descriptor limit the runtime cannot start a thread (it needs a pipe for it) and says
+            // "out of memory"; the cause the user can act on is the descriptor limit.
+            handle.Dispose();
+            wakeHandle.Dispose();
+            throw Errno.ToException(Errno.EMFILE, null, "start the reader thread of an inotify instance");
+        }
     }
 
     /// <summary>A number that tells this watcher from the others in the process.</summary>
@@ -97,7 +109,7 @@ public sealed class InotifyWatcher : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ThrowIfDisposed();
-        return Registry.Add(System.IO.Path.GetFullPath(path), mask, mask, flags, tree: null);
+        return Registry.Add(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path)), mask, mask, flags, tree: null);
     }
 
     /// <summary>Watches a directory tree: every directory in it now, and every one that appears later.</summary>
@@ -214,8 +226,48 @@ public sealed class InotifyWatcher : IDisposable
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
 
+    private static int warmedUp;
+
+    /// <summary>
+    /// Compiles the event path before the first event needs it: otherwise the first events after a
+    /// watcher starts wait tens of milliseconds for the JIT. Once per process, on the first reader thread.
+    /// </summary>
+    private static void WarmUp()
+    {
+        if (Interlocked.Exchange(ref warmedUp, 1) != 0)
+        {
+            return;
+        }
+
+        Prepare(typeof(EventPipeline));
+        Prepare(typeof(EventParser));
+        Prepare(typeof(InotifyEvent));
+        Prepare(typeof(EventQueue));
+        Prepare(typeof(NativeName));
+        Prepare(typeof(WatchRegistry));
+    }
+
+    private static void Prepare([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] Type type)
+    {
+        foreach (MethodInfo m in type.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+        {
+            if (!m.IsAbstract && !m.ContainsGenericParameters)
+            {
+                try
+                {
+                    RuntimeHelpers.PrepareMethod(m.MethodHandle);
+                }
+                catch (Exception e) when (e is ArgumentException or NotSupportedException or BadImageFormatException)
+                {
+                    // Such a method compiles on first use, as usual.
+                }
+            }
+        }
+    }
+
     private unsafe void ReadLoop()
     {
+        WarmUp();
         byte[] buffer = new byte[Options.ReadBufferSize];
         var fds = stackalloc Libc.PollFd[2];
         bool addRef = false, addRefWake = false;

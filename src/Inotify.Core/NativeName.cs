@@ -33,9 +33,10 @@ public static class NativeName
     public static bool HasEscapedBytes(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        foreach (char c in value)
+        for (int i = 0; i < value.Length; i++)
         {
-            if (c >= '\uDC80' && c <= '\uDCFF')
+            // A low surrogate right after a high one is half of a valid astral character, not an escape.
+            if (IsEscape(value, i))
             {
                 return true;
             }
@@ -58,7 +59,7 @@ public static class NativeName
         for (int i = 0; i < value.Length; i++)
         {
             char c = value[i];
-            if (c >= '\uDC80' && c <= '\uDCFF' && !(i > 0 && char.IsHighSurrogate(value[i - 1])))
+            if (IsEscape(value, i))
             {
                 bytes.Add((byte)(c - EscapeBase));
                 continue;
@@ -92,6 +93,9 @@ public static class NativeName
         body.CopyTo(result, 0);
         return result;
     }
+
+    private static bool IsEscape(string value, int i) =>
+        value[i] >= '\uDC80' && value[i] <= '\uDCFF' && !(i > 0 && char.IsHighSurrogate(value[i - 1]));
 
     private static string DecodeEscaped(ReadOnlySpan<byte> bytes)
     {

@@ -15,7 +15,11 @@ internal sealed class TreeWalker(WatchRegistry registry, EventPipeline pipeline,
 {
     private const WatchFlags ChildFlags = WatchFlags.OnlyDirectory | WatchFlags.NoFollow;
 
-    private readonly Queue<string> pending = new();
+    // What reading a directory makes the kernel report on it.
+    private const InotifyEventMask OwnReadEvents = InotifyEventMask.Open | InotifyEventMask.Access | InotifyEventMask.CloseNoWrite;
+
+    // Directories still to visit, with the inode readdir gave for them (0 when unknown).
+    private readonly Queue<(string Path, ulong Inode)> pending = new();
     private int visited;
     private long lastProgress;
 
@@ -33,9 +37,10 @@ internal sealed class TreeWalker(WatchRegistry registry, EventPipeline pipeline,
             registry.AddTree(tree);
         }
 
-        pending.Enqueue(tree.RootPath);
-        while (pending.TryDequeue(out string? dir))
+        pending.Enqueue((tree.RootPath, 0));
+        while (pending.TryDequeue(out (string Path, ulong Inode) next))
         {
+            string dir = next.Path;
             lock (registry.Sync)
             {
                 if (tree.State == RecursiveWatchState.Removed)
@@ -43,7 +48,8 @@ internal sealed class TreeWalker(WatchRegistry registry, EventPipeline pipeline,
                     return;
                 }
 
-                Visit(dir, report: null);
+                using EventPipeline.BatchScope batch = pipeline.Batch();
+                Visit(dir, next.Inode, report: null);
             }
 
             ReportProgress(dir);
@@ -55,10 +61,10 @@ internal sealed class TreeWalker(WatchRegistry registry, EventPipeline pipeline,
     /// <summary>A directory appeared in the tree (created or moved in): watch it and everything below, and report what is there.</summary>
     internal void ScanNew(string dir, EventSource source)
     {
-        pending.Enqueue(dir);
-        while (pending.TryDequeue(out string? next))
+        pending.Enqueue((dir, 0));
+        while (pending.TryDequeue(out (string Path, ulong Inode) next))
         {
-            Visit(next, source);
+            Visit(next.Path, next.Inode, source);
         }
     }
 
@@ -69,10 +75,11 @@ internal sealed class TreeWalker(WatchRegistry registry, EventPipeline pipeline,
         var created = new List<(string Dir, int Wd, string Name, ulong Inode, bool IsDir)>();
         var deleted = new List<(InotifyWatch Dir, string Name, SnapshotEntry Entry)>();
         int modified = 0;
-        pending.Enqueue(tree.RootPath);
-        while (pending.TryDequeue(out string? dir))
+        pending.Enqueue((tree.RootPath, 0));
+        while (pending.TryDequeue(out (string Path, ulong Inode) next))
         {
-            InotifyWatch? w = WatchFor(dir, repairing: true);
+            string dir = next.Path;
+            InotifyWatch? w = WatchFor(dir, next.Inode, repairing: true);
             List<NativeDirectoryEntry> entries;
             try
             {
@@ -83,7 +90,10 @@ internal sealed class TreeWalker(WatchRegistry registry, EventPipeline pipeline,
                 continue; // Vanished meanwhile: its parent's comparison reports it.
             }
 
-            pipeline.NoteOwnRead(dir);
+            if ((tree.Mask & OwnReadEvents) != 0)
+            {
+                pipeline.NoteOwnRead(dir);
+            }
 
             Dictionary<string, SnapshotEntry> snapshot = w?.Snapshot ?? [];
             var present = new HashSet<string>(StringComparer.Ordinal);
@@ -109,7 +119,7 @@ internal sealed class TreeWalker(WatchRegistry registry, EventPipeline pipeline,
 
                 if (isDir)
                 {
-                    pending.Enqueue(path);
+                    pending.Enqueue((path, e.Inode));
                 }
             }
 
@@ -176,7 +186,7 @@ internal sealed class TreeWalker(WatchRegistry registry, EventPipeline pipeline,
     }
 
     /// <summary>The watch of a directory of the tree, added if missing (or re-pathed if it moved during a gap).</summary>
-    private InotifyWatch? WatchFor(string dir, bool repairing)
+    private InotifyWatch? WatchFor(string dir, ulong inode, bool repairing)
     {
         if (registry.TryGetByPath(dir, out InotifyWatch? existing))
         {
@@ -192,7 +202,10 @@ internal sealed class TreeWalker(WatchRegistry registry, EventPipeline pipeline,
 
         try
         {
-            InotifyWatch w = registry.Add(dir, tree.Mask, tree.KernelMask, ChildFlags, tree);
+            // Every directory of a tree is on the root's device unless a mount point intervenes, which only
+            // weakens alias detection to the kernel's own (the same wd coming back).
+            (ulong, ulong)? identity = inode != 0 && tree.Root is { } root ? (root.Device, inode) : null;
+            InotifyWatch w = registry.Add(dir, tree.Mask, tree.KernelMask, ChildFlags, tree, identity);
             if (tree.Options.RepairAfterOverflow)
             {
                 w.Snapshot ??= new Dictionary<string, SnapshotEntry>(StringComparer.Ordinal);
@@ -207,9 +220,15 @@ internal sealed class TreeWalker(WatchRegistry registry, EventPipeline pipeline,
         }
     }
 
-    private void Visit(string dir, EventSource? report)
+    private void Visit(string dir, ulong inode, EventSource? report)
     {
-        InotifyWatch? w = WatchFor(dir, repairing: false);
+        InotifyWatch? w = WatchFor(dir, inode, repairing: false);
+        if (w is not null && w.Path != dir)
+        {
+            // The same directory as one already watched (a bind mount): descending would loop.
+            return;
+        }
+
         List<NativeDirectoryEntry> entries;
         try
         {
@@ -226,7 +245,10 @@ internal sealed class TreeWalker(WatchRegistry registry, EventPipeline pipeline,
             return;
         }
 
-        pipeline.NoteOwnRead(dir);
+        if ((tree.Mask & OwnReadEvents) != 0)
+        {
+            pipeline.NoteOwnRead(dir);
+        }
 
         if (report is not null && w is not null)
         {
@@ -257,7 +279,7 @@ internal sealed class TreeWalker(WatchRegistry registry, EventPipeline pipeline,
 
             if (isDir && !registry.IsWatched(path))
             {
-                pending.Enqueue(path);
+                pending.Enqueue((path, e.Inode));
             }
         }
     }

@@ -60,10 +60,17 @@ internal sealed class WatchRegistry(InotifyWatcher owner, SafeInotifyHandle hand
     internal bool TryGetByPath(string path, out InotifyWatch? watch) => byPath.TryGetValue(path, out watch);
 
     /// <summary>Adds or changes a kernel watch. Throws the kernel's refusal as an InotifyException.</summary>
-    internal unsafe InotifyWatch Add(string path, InotifyEventMask userMask, InotifyEventMask kernelMask, WatchFlags flags, RecursiveWatch? tree)
+    /// <remarks>The identity (device, inode), when given, comes from a directory walk's readdir and saves a stat.</remarks>
+    internal unsafe InotifyWatch Add(string path, InotifyEventMask userMask, InotifyEventMask kernelMask, WatchFlags flags, RecursiveWatch? tree,
+        (ulong Device, ulong Inode)? identity = null)
     {
-        bool follow = (flags & WatchFlags.NoFollow) == 0;
-        bool known = NativeFile.TryStat(path, follow, out NativeFileStatus status, out _);
+        NativeFileStatus status = default;
+        bool known = identity is not null || NativeFile.TryStat(path, (flags & WatchFlags.NoFollow) == 0, out status, out _);
+        if (identity is { } id)
+        {
+            status = new NativeFileStatus(id.Inode, id.Device, 0x4000, 0, default);
+        }
+
         byte[] bytes = NativeName.EncodeNullTerminated(path);
         lock (Sync)
         {
@@ -212,10 +219,11 @@ internal sealed class WatchRegistry(InotifyWatcher owner, SafeInotifyHandle hand
     }
 
     /// <summary>A directory left the watched set: end every watch at or below it.</summary>
-    internal void RemoveSubtree(string path, bool movedOut = false)
+    internal void RemoveSubtree(string path, bool movedOut = false, bool treeOnly = false)
     {
         string prefix = path + "/";
-        foreach (InotifyWatch w in byPath.Values.Where(w => w.Path == path || w.Path.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+        foreach (InotifyWatch w in byPath.Values.Where(w => (w.Path == path || w.Path.StartsWith(prefix, StringComparison.Ordinal))
+            && (!treeOnly || w.Tree is not null)).ToList())
         {
             // Events already queued from a directory that left the tree describe paths outside it.
             w.MovedOut = movedOut;
