@@ -3,55 +3,64 @@ using Inotify;
 
 // Usage:
 //   Inotify.Probe add <path>      watch one path; prints "OK <wd>" or the error
-//   Inotify.Probe instances       create watchers until the engine refuses; prints "ERR ..." with the count
-// An error is printed as one line: ERR <ExceptionType> <ErrorId> <Errno> <Limit or -> <count> <Message>
-// Exit code: 0 when the request succeeded, 3 when the engine threw an InotifyException, 2 on bad usage.
-if (args.Length == 0)
+//   Inotify.Probe instances       create watchers until the engine refuses; prints the error and how many were made
+// An InotifyException is printed as one line: ERR <ExceptionType> <ErrorId> <Errno> <Limit or -> <count> <Message>
+// Any other exception as: UNEXPECTED <ExceptionType> <count> <Message>
+// Exit code: 0 when the request succeeded, 3 for an InotifyException, 4 for any other exception, 2 on bad usage.
+// The watchers are disposed before anything is printed: at the descriptor limit, printing needs descriptors.
+if (args.Length == 0 || !(args is ["add", _] or ["instances"]))
 {
     Console.Error.WriteLine("usage: Inotify.Probe add <path> | instances");
     return 2;
 }
 
 var watchers = new List<InotifyWatcher>();
+Exception? failure = null;
+string result = string.Empty;
 try
 {
-    switch (args[0])
+    if (args[0] == "add")
     {
-        case "add" when args.Length == 2:
-            var watcher = new InotifyWatcher();
-            watchers.Add(watcher);
-            InotifyWatch w = watcher.Add(args[1]);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"OK {w.Descriptor}"));
-            return 0;
-        case "instances":
-            while (watchers.Count < 100_000)
-            {
-                watchers.Add(new InotifyWatcher());
-            }
+        var watcher = new InotifyWatcher();
+        watchers.Add(watcher);
+        result = watcher.Add(args[1]).Descriptor.ToString(CultureInfo.InvariantCulture);
+    }
+    else
+    {
+        while (watchers.Count < 100_000)
+        {
+            watchers.Add(new InotifyWatcher());
+        }
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"OK {watchers.Count}"));
-            return 0;
-        default:
-            Console.Error.WriteLine("usage: Inotify.Probe add <path> | instances");
-            return 2;
+        result = watchers.Count.ToString(CultureInfo.InvariantCulture);
     }
 }
-catch (InotifyException e)
+catch (Exception e)
 {
-    string limit = e switch
-    {
-        WatchLimitException wl => wl.Limit.ToString(CultureInfo.InvariantCulture),
-        InstanceLimitException il => il.Limit.ToString(CultureInfo.InvariantCulture),
-        _ => "-",
-    };
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"ERR {e.GetType().Name} {e.ErrorId} {e.Errno} {limit} {watchers.Count} {e.Message}"));
-    return 3;
+    failure = e;
 }
-finally
+
+int count = watchers.Count;
+foreach (InotifyWatcher x in watchers)
 {
-    foreach (InotifyWatcher x in watchers)
-    {
-        x.Dispose();
-    }
+    x.Dispose();
+}
+
+switch (failure)
+{
+    case null:
+        Console.WriteLine("OK " + result);
+        return 0;
+    case InotifyException e:
+        string limit = e switch
+        {
+            WatchLimitException wl => wl.Limit.ToString(CultureInfo.InvariantCulture),
+            InstanceLimitException il => il.Limit.ToString(CultureInfo.InvariantCulture),
+            _ => "-",
+        };
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ERR {e.GetType().Name} {e.ErrorId} {e.Errno} {limit} {count} {e.Message}"));
+        return 3;
+    default:
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"UNEXPECTED {failure.GetType().FullName} {count} {failure.Message}"));
+        return 4;
 }
