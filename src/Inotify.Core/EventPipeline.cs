@@ -35,6 +35,11 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
     private const long OwnReadMilliseconds = 100;
     private readonly Dictionary<string, OwnRead> ownReads = new(StringComparer.Ordinal);
     private int pendingDirectoryMoves;
+    private byte[] batchBuffer = [];
+    private int batchLength;
+    private byte[]? batchCopy;
+    private string? lastName;
+    private ReadOnlyMemory<byte> lastNameBytes;
     private long sequence;
     private long dropped;
     private long overflows;
@@ -85,12 +90,17 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void ProcessBatch(byte[] chunk, DateTime now)
+    internal void ProcessBatch(byte[] buffer, int length, DateTime now)
     {
         lock (registry.Sync)
         {
             using BatchScope scope = Batch();
-            batchEndBytes = consumedBytes + chunk.Length;
+            batchBuffer = buffer;
+            batchLength = length;
+            batchCopy = null;
+            lastName = null;
+            ReadOnlySpan<byte> chunk = buffer.AsSpan(0, length);
+            batchEndBytes = consumedBytes + length;
             int offset = 0;
             while (true)
             {
@@ -109,7 +119,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
                 }
 
                 consumedBytes += offset - start;
-                Process(raw, chunk, now);
+                Process(raw, buffer, now);
             }
 
             consumedBytes = batchEndBytes;
@@ -219,7 +229,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         if (!registry.TryGet(raw.Wd, out InotifyWatch? w) || w is null)
         {
             // A wd this table does not know (cannot happen while add and read share the lock); still reported.
-            Deliver(new InotifyEvent(kind, (InotifyEventMask)raw.Mask, string.Empty, chunk, raw.NameOffset, raw.NameLength, null,
+            Deliver(new InotifyEvent(kind, (InotifyEventMask)raw.Mask, string.Empty, StableChunk(), raw.NameOffset, raw.NameLength, null,
                 (raw.Mask & (uint)InotifyEventMask.IsDirectory) != 0, raw.Cookie, 0, now, watchDescriptor: raw.Wd));
             return;
         }
@@ -230,7 +240,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
             registry.OnIgnored(w);
             if (w.Tree is null || w == w.Tree.Root)
             {
-                Deliver(Kernel(kind, raw, chunk, w, isDir, now, string.Empty));
+                Deliver(Kernel(kind, raw, w, isDir, now, string.Empty));
             }
 
             return;
@@ -257,11 +267,11 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
 
         if (tree is null)
         {
-            Deliver(Kernel(kind, raw, chunk, w, isDir, now, null));
+            Deliver(Kernel(kind, raw, w, isDir, now, null));
             return;
         }
 
-        string name = NativeName.Decode(chunk.AsSpan(raw.NameOffset, raw.NameLength));
+        string name = DecodeName(raw, chunk);
         bool filtered = !tree.Options.Filter.IsEmpty;
 
         // Most events are about files in an unfiltered tree: they need neither the full path nor the relative one.
@@ -277,7 +287,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         switch (kind)
         {
             case InotifyEventKind.Create:
-                if (!TakeScanned(w, name) && (!wanted || Deliver(Kernel(kind, raw, chunk, w, isDir, now, name))))
+                if (!TakeScanned(w, name) && (!wanted || Deliver(Kernel(kind, raw, w, isDir, now, name))))
                 {
                     w.Snapshot?.TryAdd(name, new SnapshotEntry(0, isDir));
                 }
@@ -294,7 +304,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
                 break;
             case InotifyEventKind.Delete:
                 TakeScanned(w, name);
-                if (!wanted || Deliver(Kernel(kind, raw, chunk, w, isDir, now, name)))
+                if (!wanted || Deliver(Kernel(kind, raw, w, isDir, now, name)))
                 {
                     w.Snapshot?.Remove(name);
                 }
@@ -305,14 +315,14 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
                 if (w == tree.Root)
                 {
                     tree.State = kind == InotifyEventKind.DeleteSelf ? RecursiveWatchState.RootDeleted : RecursiveWatchState.RootMoved;
-                    Deliver(Kernel(kind, raw, chunk, w, isDir, now, name), mustDeliver: true);
+                    Deliver(Kernel(kind, raw, w, isDir, now, name), mustDeliver: true);
                 }
 
                 break;
             default:
                 if (wanted || kind == InotifyEventKind.Unmount)
                 {
-                    Deliver(Kernel(kind, raw, chunk, w, isDir, now, name));
+                    Deliver(Kernel(kind, raw, w, isDir, now, name));
                 }
 
                 break;
@@ -327,11 +337,11 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         bool excluded = tree is not null && tree.Options.Filter.IsExcluded(name, tree.RelativePath(path));
         if (kind == InotifyEventKind.MovedFrom)
         {
-            var from = new PendingMove(w, raw, chunk, name, path, isDir, excluded, now, Environment.TickCount64 + (long)options.RenamePairingWindow.TotalMilliseconds);
+            var from = new PendingMove(w, raw, name, path, isDir, excluded, now, Environment.TickCount64 + (long)options.RenamePairingWindow.TotalMilliseconds);
             pendingMoves[raw.Cookie] = from;
             pendingDirectoryMoves += isDir ? 1 : 0;
             TakeScanned(w, name);
-            if (!options.PairRenames && !excluded && (!Wanted(tree, InotifyEventMask.MovedFrom, name, path) || Deliver(Kernel(kind, raw, chunk, w, isDir, now, name))))
+            if (!options.PairRenames && !excluded && (!Wanted(tree, InotifyEventMask.MovedFrom, name, path) || Deliver(Kernel(kind, raw, w, isDir, now, name))))
             {
                 w.Snapshot?.Remove(name);
             }
@@ -360,7 +370,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
                 bool wantedHere = !excluded && Wanted(tree, InotifyEventMask.Move, name, path);
                 bool wantedThere = !source.Excluded && Wanted(sourceTree, InotifyEventMask.Move, source.Name, source.Path);
                 if (!(wantedHere || wantedThere) || Deliver(new InotifyEvent(InotifyEventKind.Renamed,
-                    InotifyEventMask.Move | (isDir ? InotifyEventMask.IsDirectory : 0), w.Path, chunk, raw.NameOffset, raw.NameLength, name, isDir,
+                    InotifyEventMask.Move | (isDir ? InotifyEventMask.IsDirectory : 0), w.Path, null, 0, 0, name, isDir,
                     raw.Cookie, 0, now, EventSource.Kernel, source.Path, watchDescriptor: w.Descriptor)))
                 {
                     source.Watch.Snapshot?.Remove(source.Name);
@@ -375,7 +385,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
             }
         }
 
-        if (!excluded && (!Wanted(tree, InotifyEventMask.MovedTo, name, path) || Deliver(Kernel(kind, raw, chunk, w, isDir, now, name))))
+        if (!excluded && (!Wanted(tree, InotifyEventMask.MovedTo, name, path) || Deliver(Kernel(kind, raw, w, isDir, now, name))))
         {
             w.Snapshot?[name] = new SnapshotEntry(0, isDir);
         }
@@ -399,6 +409,23 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
     /// or a short time, whichever lasts longer; someone else opening the directory within it goes unreported.
     /// </remarks>
     internal void NoteOwnRead(string dir) => ownReads[dir] = new OwnRead(DedupeHorizon(), Environment.TickCount64 + OwnReadMilliseconds);
+
+    /// <summary>
+    /// Decodes a name, reusing the previous string when the bytes repeat: a file's Create, Modify and
+    /// CloseWrite come in a row. The cache lives for one read, since the buffer is reused after it.
+    /// </summary>
+    private string DecodeName(in RawEvent raw, byte[] chunk)
+    {
+        ReadOnlySpan<byte> bytes = chunk.AsSpan(raw.NameOffset, raw.NameLength);
+        if (lastName is not null && lastNameBytes.Span.SequenceEqual(bytes))
+        {
+            return lastName;
+        }
+
+        lastName = NativeName.Decode(bytes);
+        lastNameBytes = chunk.AsMemory(raw.NameOffset, raw.NameLength);
+        return lastName;
+    }
 
     private static bool Wanted(RecursiveWatch? tree, InotifyEventMask bits, string name, string path) =>
         tree is null || ((tree.Mask & bits) != 0 && tree.Options.Filter.IsIncluded(name, tree.RelativePath(path)));
@@ -440,7 +467,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
 
             if (options.PairRenames && !m.Excluded
                 && (!Wanted(m.Watch.Tree, InotifyEventMask.MovedFrom, m.Name, m.Path)
-                    || Deliver(Kernel(InotifyEventKind.MovedFrom, m.Raw, m.Chunk, m.Watch, m.IsDirectory, m.Time, m.Name, m.WatchPath))))
+                    || Deliver(Kernel(InotifyEventKind.MovedFrom, m.Raw, m.Watch, m.IsDirectory, m.Time, m.Name, m.WatchPath))))
             {
                 m.Watch.Snapshot?.Remove(m.Name);
             }
@@ -497,9 +524,15 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
     }
 
     // An event whose name is already decoded does not keep the read's chunk alive.
-    private InotifyEvent Kernel(InotifyEventKind kind, in RawEvent raw, byte[] chunk, InotifyWatch w, bool isDir, DateTime now, string? name, string? watchPath = null) =>
-        new(kind, (InotifyEventMask)raw.Mask, watchPath ?? w.Path, name is null ? chunk : null, raw.NameOffset, raw.NameLength, name, isDir, raw.Cookie, 0, now,
+    private InotifyEvent Kernel(InotifyEventKind kind, in RawEvent raw, InotifyWatch w, bool isDir, DateTime now, string? name, string? watchPath = null) =>
+        new(kind, (InotifyEventMask)raw.Mask, watchPath ?? w.Path, name is null ? StableChunk() : null, raw.NameOffset, raw.NameLength, name, isDir, raw.Cookie, 0, now,
             watchDescriptor: w.Descriptor);
+
+    /// <summary>
+    /// A copy of this read's bytes for events that decode their name only when asked (plain watches).
+    /// Made once per read, and only if such an event occurs: recursive watches decode at once and copy nothing.
+    /// </summary>
+    private byte[] StableChunk() => batchCopy ??= batchBuffer.AsSpan(0, batchLength).ToArray();
 
     private InotifyEvent Engine(InotifyEventKind kind, DateTime now, string message, long droppedCount = 0) =>
         new(kind, InotifyEventMask.QueueOverflow, string.Empty, null, 0, 0, string.Empty, false, 0, 0, now, EventSource.Engine,
@@ -610,7 +643,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         public bool Covers(long consumed) => consumed <= UntilBytes || Environment.TickCount64 <= UntilTicks;
     }
 
-    private sealed record PendingMove(InotifyWatch Watch, RawEvent Raw, byte[] Chunk, string Name, string Path, bool IsDirectory, bool Excluded, DateTime Time, long Deadline)
+    private sealed record PendingMove(InotifyWatch Watch, RawEvent Raw, string Name, string Path, bool IsDirectory, bool Excluded, DateTime Time, long Deadline)
     {
         public string WatchPath { get; } = Watch.Path;
     }

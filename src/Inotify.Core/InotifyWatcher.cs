@@ -322,9 +322,7 @@ public sealed class InotifyWatcher : IDisposable
                             return;
                         }
 
-                        // Events keep slices of this copy for their names; the read buffer is reused.
-                        byte[] chunk = buffer.AsSpan(0, (int)n).ToArray();
-                        pipeline.ProcessBatch(chunk, DateTime.UtcNow);
+                        pipeline.ProcessBatch(buffer, (int)n, DateTime.UtcNow);
                     }
                 }
                 else
