@@ -10,7 +10,8 @@ function global:New-BenchState([string]$Dir) {
         Timeout = if ($env:BENCH_TIMEOUT) { [int]$env:BENCH_TIMEOUT } else { 120 }
         Latency = $env:BENCH_LATENCY -eq '1'
         files_created = 0L; dirs_created = 0L; renamed_to = 0L; renamed_from = 0L
-        events_total = 0L; overflow_count = 0L; stop_seen = $false
+        events_total = 0L; overflow_count = 0L; dropped = 0L
+        stop_pending = $false; rescanning = $false; stop_seen = $false
         Received = [System.Collections.Generic.List[string]]::new()
     })
 }
@@ -27,7 +28,33 @@ function global:Add-BenchCreated($S, [string]$Name, [string]$FullPath, [long]$Ns
         'l' { $S.files_created++; if ($S.Latency) { $S.Received.Add("$Name`t$Ns") } }
         'r' { $S.renamed_to++ }
     }
-    if ($FullPath -eq $S.StopPath) { $S.stop_seen = $true }
+    if ($FullPath -eq $S.StopPath) { $S.stop_pending = $true }
+}
+
+# The change set every inotify consumer of the benchmark subscribes to (bench/creader/creader.c
+# WATCH_MASK): changes, not reads (no Open, Access, CloseNoWrite).
+$global:BenchInotifyMask = @('Create', 'Delete', 'Modify', 'CloseWrite', 'Attrib', 'MovedFrom', 'MovedTo',
+    'DeleteSelf', 'MoveSelf')
+
+# One Inotify.InotifyEvent from InotifyPS (Wait-InotifyEvent or an engine event), counted.
+# Renames within the tree arrive paired (Renamed, with OldPath); a rescan after a gap reports
+# in directory order, so __STOP__ ends the run only once the rescan is over (as CoreConsumer).
+function global:Invoke-BenchInotifyEvent($S, $E) {
+    $S.events_total++
+    switch ([string]$E.Kind) {
+        'Create' { Add-BenchCreated $S $E.Name $E.Path (Get-BenchNs) }
+        'Renamed' {
+            if ($E.Name.StartsWith('r')) { $S.renamed_to++ }
+            if ([IO.Path]::GetFileName($E.OldPath).StartsWith('f')) { $S.renamed_from++ }
+        }
+        'MovedTo' { if ($E.Name.StartsWith('r')) { $S.renamed_to++ } }
+        'MovedFrom' { if ($E.Name.StartsWith('f')) { $S.renamed_from++ } }
+        'QueueOverflow' { $S.overflow_count++ }
+        'EventsDropped' { $S.overflow_count++; $S.dropped += $E.DroppedCount }
+        'RescanStarted' { $S.rescanning = $true }
+        'RescanCompleted' { $S.rescanning = $false }
+    }
+    if ($S.stop_pending -and -not $S.rescanning) { $S.stop_seen = $true }
 }
 
 function global:Write-BenchResult($S, [string]$Out, [string]$Consumer) {
@@ -36,7 +63,7 @@ function global:Write-BenchResult($S, [string]$Out, [string]$Consumer) {
         files_created = $S.files_created; dirs_created = $S.dirs_created
         renamed_to = $S.renamed_to; renamed_from = $S.renamed_from
         events_total = $S.events_total; overflow = $S.overflow_count -gt 0
-        overflow_count = $S.overflow_count; stop_seen = [bool]$S.stop_seen
+        overflow_count = $S.overflow_count; dropped = $S.dropped; stop_seen = [bool]$S.stop_seen
     }
     [IO.File]::WriteAllText($Out, ($o | ConvertTo-Json -Compress) + "`n")
     if ($S.Latency) {

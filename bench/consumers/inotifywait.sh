@@ -21,7 +21,8 @@ mkfifo "$fifo"
 trap 'rm -f "$fifo"' EXIT
 inotifywait -m -r --format $'%e\t%w\t%f' -e "$events" "$dir" >"$fifo" 2>&1 &
 iw=$!
-"$filter" "$dir" "$out" <"$fifo"
+# fd 3 is this script's stdin: with BENCH_HOLD=1 the runner's "go" line arrives there.
+"$filter" "$dir" "$out" 3<&0 <"$fifo"
 rc=$?
 kill "$iw" 2>/dev/null
 wait "$iw" 2>/dev/null

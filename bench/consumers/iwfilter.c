@@ -7,6 +7,10 @@
  * per line, which neither mawk nor a shell can give, and because a heavier filter would
  * bill its own cost to inotifywait.  It does what a script consuming inotifywait does:
  * read lines, look at the event names and the file name.
+ *
+ * With BENCH_HOLD=1 (the decode workload) it stops reading right after READY until a line
+ * arrives on fd 3 (inotifywait.sh passes the runner's stdin there).  inotifywait then fills
+ * the pipe (64 KiB, about a thousand lines) and blocks in write(); the rest stays in the kernel.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,7 +23,7 @@
 #include <unistd.h>
 
 static long files_created, dirs_created, renamed_to, renamed_from, events_total, overflow_count;
-static int stop_seen, ready;
+static int stop_seen, ready, hold;
 static volatile sig_atomic_t timed_out;
 static char root[4096];
 static size_t root_len;
@@ -53,6 +57,11 @@ static void line(char *s)
             ready = 1;
             printf("READY\n");
             fflush(stdout);
+            if (hold) {
+                char c;
+                while (read(3, &c, 1) == 1 && c != '\n')
+                    ;
+            }
         }
         return;
     }
@@ -114,8 +123,9 @@ int main(int argc, char **argv)
     while (root_len > 1 && root[root_len - 1] == '/')
         root[--root_len] = '\0';
     const char *out = argv[2];
-    const char *t = getenv("BENCH_TIMEOUT"), *l = getenv("BENCH_LATENCY");
+    const char *t = getenv("BENCH_TIMEOUT"), *l = getenv("BENCH_LATENCY"), *h = getenv("BENCH_HOLD");
     latency_on = l && !strcmp(l, "1");
+    hold = h && !strcmp(h, "1");
 
     struct sigaction sa = {0};
     sa.sa_handler = on_alarm; /* no SA_RESTART: interrupt the blocking read */
@@ -151,9 +161,9 @@ int main(int argc, char **argv)
     fprintf(f,
             "{\"consumer\":\"inotifywait\",\"files_created\":%ld,\"dirs_created\":%ld,\"renamed_to\":%ld,"
             "\"renamed_from\":%ld,\"events_total\":%ld,\"overflow\":%s,\"overflow_count\":%ld,"
-            "\"stop_seen\":%s}\n",
+            "\"stop_seen\":%s,\"held\":%s}\n",
             files_created, dirs_created, renamed_to, renamed_from, events_total,
-            overflow_count ? "true" : "false", overflow_count, stop_seen ? "true" : "false");
+            overflow_count ? "true" : "false", overflow_count, stop_seen ? "true" : "false", hold ? "true" : "false");
     fclose(f);
     if (latency_on) {
         char path[4200];

@@ -1,41 +1,29 @@
 # pwsh-engineevent.ps1 DIR OUT: an InotifyPS watcher forwarding to a -SourceIdentifier,
 # handled by Register-EngineEvent -Action.  Contract: bench/README.md.
 #
-# TO FINISH when the cmdlets land: the watcher cmdlet's name and parameters are a guess
-# (Register-InotifyWatcher -Path -Recurse -SourceIdentifier), and the handler accepts
-# either one event or a batch of events per engine event, in SourceArgs or SourceEventArgs.
+# Built like pwsh-fsw.ps1 (FileSystemWatcher + Register-ObjectEvent -Action) so that the two
+# compare the event sources, not the scripts: one -Action call per event, the state passed
+# as -MessageData, and the same `Start-Sleep -Milliseconds 10` idle loop.
 param([Parameter(Mandatory)][string]$Dir, [Parameter(Mandatory)][string]$Out)
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'bench-common.ps1')
 Import-Module (Join-Path $env:BENCH_MODULE 'InotifyPS.psd1')
 $S = New-BenchState $Dir
 
-$null = Register-EngineEvent -SourceIdentifier InotifyBench -MessageData $S -Action {
-    $s = $global:BenchState  # Register-EngineEvent's -MessageData does not reach engine events
-    $items = if ($null -ne $Event.SourceEventArgs) { $Event.SourceEventArgs } else { $Event.SourceArgs }
-    foreach ($e in @($items)) {
-        foreach ($x in @($e)) {
-            if ($null -eq $x -or $null -eq $x.PSObject.Properties['Kind']) { continue }
-            $s.events_total++
-            switch ([string]$x.Kind) {
-                'Create' { Add-BenchCreated $s $x.Name $x.Path (Get-BenchNs) }
-                'MovedTo' { if ($x.Name.StartsWith('r')) { $s.renamed_to++ } }
-                'MovedFrom' { if ($x.Name.StartsWith('f')) { $s.renamed_from++ } }
-                'Renamed' {
-                    if ($x.Name.StartsWith('r')) { $s.renamed_to++ }
-                    if ([IO.Path]::GetFileName($x.OldPath).StartsWith('f')) { $s.renamed_from++ }
-                }
-                { $_ -in 'QueueOverflow', 'EventsDropped' } { $s.overflow_count++ }
-            }
-        }
-    }
-    if ($s.stop_seen) { $null = New-Event -SourceIdentifier BenchStop }
+# Subscribe first, so that no forwarded event can arrive before its handler exists.
+# (Register-EngineEvent's own -MessageData does not reach forwarded events; the watcher's does.)
+$null = Register-EngineEvent -SourceIdentifier InotifyBench -Action {
+    Invoke-BenchInotifyEvent $Event.MessageData $Event.SourceEventArgs
 }
-$global:BenchState = $S
-
-$watcher = Register-InotifyWatcher -Path $S.Root -Recurse -SourceIdentifier InotifyBench
+# The change set of the C reader, inotifywait and CoreConsumer (bench/creader/creader.c WATCH_MASK).
+$w = New-InotifyWatcher -Path $S.Root -Recurse -Event $BenchInotifyMask -SourceIdentifier InotifyBench -MessageData $S
 Write-BenchReady
-$null = Wait-Event -SourceIdentifier BenchStop -Timeout $S.Timeout
+
+$deadline = [DateTime]::UtcNow.AddSeconds($S.Timeout)
+while (-not $S.stop_seen -and [DateTime]::UtcNow -lt $deadline) {
+    Start-Sleep -Milliseconds 10
+}
 Write-BenchResult $S $Out 'pwsh-engine'
-if ($watcher -is [IDisposable]) { $watcher.Dispose() }
+Unregister-Event -SourceIdentifier InotifyBench
+Remove-InotifyWatcher -Watcher $w
 Exit-Bench

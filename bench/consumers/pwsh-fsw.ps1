@@ -19,6 +19,7 @@ $null = Register-ObjectEvent $fsw Created -MessageData $S -Action {
     $ns = Get-BenchNs
     $s.events_total++
     Add-BenchCreated $s ([IO.Path]::GetFileName($EventArgs.Name)) $EventArgs.FullPath $ns
+    if ($s.stop_pending) { $s.stop_seen = $true }
 }
 $null = Register-ObjectEvent $fsw Renamed -MessageData $S -Action {
     $s = $Event.MessageData

@@ -1,34 +1,29 @@
 # pwsh-wait.ps1 DIR OUT: InotifyPS's pipeline form, `Wait-InotifyEvent | ForEach-Object`.
 # Contract: bench/README.md.  Needs the module built at out/InotifyPS ($env:BENCH_MODULE).
 #
-# TO FINISH when the cmdlets land: parameter names (-Path, -Recurse) and the output
-# object's properties (Kind, Name, Path, OldPath, IsDirectory) follow the planned API.
+# READY must mean "the watches are in place".  `Wait-InotifyEvent -Path` adds its watches in
+# ProcessRecord, after every BeginProcessing of the pipeline (so a `ForEach-Object -Begin`
+# would say READY too early), so the watcher is made first with New-InotifyWatcher and then
+# read with `Wait-InotifyEvent -Watcher`: the same reading loop, an honest READY.
 param([Parameter(Mandatory)][string]$Dir, [Parameter(Mandatory)][string]$Out)
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'bench-common.ps1')
 Import-Module (Join-Path $env:BENCH_MODULE 'InotifyPS.psd1')
 $S = New-BenchState $Dir
 
-# `break` inside ForEach-Object ends the whole pipeline (and Wait-InotifyEvent with it);
-# the one-pass loop is what it breaks out of, so the script carries on to write the result.
+# The change set of the C reader, inotifywait and CoreConsumer (bench/creader/creader.c WATCH_MASK).
+$w = New-InotifyWatcher -Path $S.Root -Recurse -Event $BenchInotifyMask
+Write-BenchReady
+
+# `break` inside ForEach-Object ends the whole pipeline (Wait-InotifyEvent is stopped and
+# disposed with it); the one-pass loop is what it breaks out of, so the script carries on.
+# -Timeout ends the wait at BENCH_TIMEOUT when __STOP__ never comes.
 do {
-    # READY is printed in -Begin: PowerShell runs every BeginProcessing upstream first, so
-    # this relies on Wait-InotifyEvent adding its watches in BeginProcessing.
-    Wait-InotifyEvent -Path $S.Root -Recurse | ForEach-Object -Begin { Write-BenchReady } -Process {
-        $e = $_
-        $S.events_total++
-        switch ([string]$e.Kind) {
-            'Create' { Add-BenchCreated $S $e.Name $e.Path (Get-BenchNs) }
-            'MovedTo' { if ($e.Name.StartsWith('r')) { $S.renamed_to++ } }
-            'MovedFrom' { if ($e.Name.StartsWith('f')) { $S.renamed_from++ } }
-            'Renamed' {
-                if ($e.Name.StartsWith('r')) { $S.renamed_to++ }
-                if ([IO.Path]::GetFileName($e.OldPath).StartsWith('f')) { $S.renamed_from++ }
-            }
-            { $_ -in 'QueueOverflow', 'EventsDropped' } { $S.overflow_count++ }
-        }
+    Wait-InotifyEvent -Watcher $w -Timeout $S.Timeout | ForEach-Object {
+        Invoke-BenchInotifyEvent $S $_
         if ($S.stop_seen) { break }
     }
 } while ($false)
 Write-BenchResult $S $Out 'pwsh-wait'
+Remove-InotifyWatcher -Watcher $w
 Exit-Bench

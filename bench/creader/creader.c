@@ -11,7 +11,10 @@
  *   - exit when DIR/__STOP__ is created, or after $BENCH_TIMEOUT seconds (default 120);
  *   - write one JSON line to OUT with the counters below;
  *   - with BENCH_LATENCY=1 also write OUT.recv: "name<TAB>receive_ns" per l* file,
- *     CLOCK_REALTIME when this code saw the event.
+ *     CLOCK_REALTIME when this code saw the event;
+ *   - with BENCH_HOLD=1 (the decode workload) read nothing after READY until the runner
+ *     says go: a line on stdin (the runner also creates OUT.go at that moment).  Blocking on
+ *     stdin costs no CPU, so the figure is the cost of draining the pre-filled queue alone.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -280,9 +283,10 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *dir = argv[1], *out = argv[2];
-    const char *t = getenv("BENCH_TIMEOUT"), *l = getenv("BENCH_LATENCY");
+    const char *t = getenv("BENCH_TIMEOUT"), *l = getenv("BENCH_LATENCY"), *h = getenv("BENCH_HOLD");
     unsigned timeout = t && *t ? (unsigned)atoi(t) : 120;
     latency_on = l && !strcmp(l, "1");
+    int hold = h && !strcmp(h, "1");
 
     /* Blocking on purpose (the floor needs no poll loop); CLOEXEC as every inotify user should. */
     ifd = inotify_init1(IN_CLOEXEC);
@@ -302,6 +306,13 @@ int main(int argc, char **argv)
 
     printf("READY\n");
     fflush(stdout);
+
+    if (hold) {
+        /* Until the go line (or EOF, or the timeout's EINTR) nothing is read: the kernel queues. */
+        char c;
+        while (read(0, &c, 1) == 1 && c != '\n')
+            ;
+    }
 
     static char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
     while (!stop_seen && !timed_out) {
@@ -328,10 +339,10 @@ int main(int argc, char **argv)
     fprintf(f,
             "{\"consumer\":\"creader\",\"files_created\":%ld,\"dirs_created\":%ld,\"renamed_to\":%ld,"
             "\"renamed_from\":%ld,\"events_total\":%ld,\"overflow\":%s,\"overflow_count\":%ld,"
-            "\"stop_seen\":%s,\"watch_errors\":%ld,\"duplicates_suppressed\":%ld}\n",
+            "\"stop_seen\":%s,\"watch_errors\":%ld,\"duplicates_suppressed\":%ld,\"held\":%s}\n",
             files_created, dirs_created, renamed_to, renamed_from, events_total,
             overflow_count ? "true" : "false", overflow_count, stop_seen ? "true" : "false", watch_errors,
-            duplicates_suppressed);
+            duplicates_suppressed, hold ? "true" : "false");
     fclose(f);
 
     if (latency_on) {

@@ -89,7 +89,6 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         return (int)Math.Clamp(next - Environment.TickCount64, 0, int.MaxValue);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void ProcessBatch(byte[] buffer, int length, DateTime now)
     {
         lock (registry.Sync)
@@ -211,7 +210,6 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         };
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Process(in RawEvent raw, byte[] chunk, DateTime now)
     {
         if ((raw.Mask & (uint)InotifyEventMask.QueueOverflow) != 0)
@@ -570,7 +568,6 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
     }
 
     /// <summary>Hands an event over. False means it was dropped (and counted) because the consumer is behind.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Deliver(InotifyEvent e, bool mustDeliver = false)
     {
         using BatchScope scope = Batch();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -226,6 +227,9 @@ public sealed class InotifyWatcher : IDisposable
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
 
+    // Events closer together than this count as a burst (see ReadLoop).
+    private static readonly TimeSpan CoalesceWindow = TimeSpan.FromMilliseconds(1);
+
     private static int warmedUp;
 
     /// <summary>
@@ -275,6 +279,8 @@ public sealed class InotifyWatcher : IDisposable
         {
             handle.DangerousAddRef(ref addRef);
             wakeHandle.DangerousAddRef(ref addRefWake);
+            long lastRead = 0;
+            int quickReads = 0;
             fds[0] = new Libc.PollFd { Fd = handle.Fd, Events = Libc.POLLIN };
             fds[1] = new Libc.PollFd { Fd = wakeHandle.Fd, Events = Libc.POLLIN };
             while (!IsDisposed)
@@ -300,6 +306,8 @@ public sealed class InotifyWatcher : IDisposable
 
                 if ((fds[0].REvents & Libc.POLLIN) != 0)
                 {
+                    int got;
+
                     // read() and processing share the registry's lock, so a scan on another thread that
                     // asks how many bytes are still queued (FIONREAD) never misses a chunk in flight.
                     lock (Registry.Sync)
@@ -323,6 +331,22 @@ public sealed class InotifyWatcher : IDisposable
                         }
 
                         pipeline.ProcessBatch(buffer, (int)n, DateTime.UtcNow);
+                        got = (int)n;
+                    }
+
+                    // In a burst every wake-up would bring only a few events, and the wake-ups (poll, read,
+                    // waking the consumer) would cost more than the events. When events come faster than
+                    // CoalesceWindow, let them gather for CoalesceWindow before reading again. A lone event
+                    // is still read at once, so latency stays low when the stream is sparse.
+                    long now = Stopwatch.GetTimestamp();
+                    quickReads = Stopwatch.GetElapsedTime(lastRead, now) < CoalesceWindow ? quickReads + 1 : 0;
+                    lastRead = now;
+
+                    // A few quick reads in a row make a burst; a file's Create and CloseWrite alone do not.
+                    if (quickReads >= 8 && got < buffer.Length / 2)
+                    {
+                        fds[1].REvents = 0;
+                        _ = Libc.Poll(&fds[1], 1, (int)CoalesceWindow.TotalMilliseconds);
                     }
                 }
                 else

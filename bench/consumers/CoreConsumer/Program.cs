@@ -35,14 +35,12 @@ internal static class CoreConsumer
         Console.Out.Flush();
 
         DateTime deadline = DateTime.UtcNow.AddSeconds(timeout);
-        if (Environment.GetEnvironmentVariable("BENCH_HOLD") == "1")
+        bool held = Environment.GetEnvironmentVariable("BENCH_HOLD") == "1";
+        if (held)
         {
-            // The decode workload: the kernel fills while nobody reads here (the engine's reader thread
-            // keeps moving events into its own queue meanwhile; that cost is counted too).
-            while (!File.Exists(outPath + ".go") && DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(1);
-            }
+            // The decode workload: nothing is read here until the runner says GO on stdin (or closes it).
+            // The engine's reader thread keeps moving events into its own queue meanwhile; that is counted too.
+            _ = Console.In.ReadLine();
         }
 
         // Take whatever is queued in one go, and block only when nothing is: what a consumer that wants
@@ -120,7 +118,7 @@ internal static class CoreConsumer
         File.WriteAllText(outPath, string.Create(inv,
             $"{{\"consumer\":\"core\",\"files_created\":{filesCreated},\"dirs_created\":{dirsCreated},\"renamed_to\":{renamedTo}," +
             $"\"renamed_from\":{renamedFrom},\"events_total\":{eventsTotal},\"overflow\":{(overflowCount + dropped > 0 ? "true" : "false")}," +
-            $"\"overflow_count\":{overflowCount},\"dropped\":{dropped},\"stop_seen\":{(stopSeen ? "true" : "false")}}}\n"));
+            $"\"overflow_count\":{overflowCount},\"dropped\":{dropped},\"stop_seen\":{(stopSeen ? "true" : "false")},\"held\":{(held ? "true" : "false")}}}\n"));
         if (latencyOn)
         {
             var sb = new StringBuilder();

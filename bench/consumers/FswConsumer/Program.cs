@@ -12,6 +12,11 @@ internal static class FswConsumer
     private static readonly List<(string Name, long Ns)> Received = new(1024);
     private static bool latencyOn;
 
+    // BENCH_HOLD=1 (the decode workload): no handler runs until the runner's go line arrives on
+    // stdin.  FileSystemWatcher's own inotify thread cannot be held: it keeps reading the kernel
+    // into an unbounded channel meanwhile (.NET 9+), which is part of its cost and is counted.
+    private static readonly ManualResetEventSlim Go = new(true);
+
     private static int Main(string[] args)
     {
         if (args.Length != 2)
@@ -25,6 +30,11 @@ internal static class FswConsumer
         var stopPath = Path.Combine(dir, "__STOP__");
         var timeout = int.TryParse(Environment.GetEnvironmentVariable("BENCH_TIMEOUT"), out var t) ? t : 120;
         latencyOn = Environment.GetEnvironmentVariable("BENCH_LATENCY") == "1";
+        bool hold = Environment.GetEnvironmentVariable("BENCH_HOLD") == "1";
+        if (hold)
+        {
+            Go.Reset();
+        }
 
         using var stop = new ManualResetEventSlim(false);
         using var watcher = new FileSystemWatcher(dir)
@@ -37,6 +47,7 @@ internal static class FswConsumer
 
         watcher.Created += (_, e) =>
         {
+            Go.Wait();
             var now = latencyOn ? NowNs() : 0;
             Interlocked.Increment(ref eventsTotal);
             var name = Path.GetFileName(e.Name) ?? string.Empty;
@@ -67,6 +78,7 @@ internal static class FswConsumer
         };
         watcher.Renamed += (_, e) =>
         {
+            Go.Wait();
             Interlocked.Increment(ref eventsTotal);
             if (Path.GetFileName(e.Name)?.StartsWith('r') == true)
             {
@@ -80,6 +92,7 @@ internal static class FswConsumer
         };
         watcher.Deleted += (_, e) =>
         {
+            Go.Wait();
             Interlocked.Increment(ref eventsTotal);
             // An unpaired rename source is reported as Deleted: still a departure of an f* name.
             if (Path.GetFileName(e.Name)?.StartsWith('f') == true)
@@ -87,9 +100,14 @@ internal static class FswConsumer
                 Interlocked.Increment(ref renamedFrom);
             }
         };
-        watcher.Changed += (_, _) => Interlocked.Increment(ref eventsTotal);
+        watcher.Changed += (_, _) =>
+        {
+            Go.Wait();
+            Interlocked.Increment(ref eventsTotal);
+        };
         watcher.Error += (_, e) =>
         {
+            Go.Wait();
             Interlocked.Increment(ref eventsTotal);
             if (e.GetException() is InternalBufferOverflowException)
             {
@@ -106,6 +124,12 @@ internal static class FswConsumer
         watcher.EnableRaisingEvents = true;
         Console.Out.WriteLine("READY");
         Console.Out.Flush();
+        if (hold)
+        {
+            // A line or EOF: a blocking read that costs nothing while the queue fills.
+            _ = Console.In.ReadLine();
+            Go.Set();
+        }
 
         var stopSeen = stop.Wait(TimeSpan.FromSeconds(timeout));
         watcher.EnableRaisingEvents = false;
@@ -116,7 +140,7 @@ internal static class FswConsumer
             $"\"renamed_to\":{Interlocked.Read(ref renamedTo)},\"renamed_from\":{Interlocked.Read(ref renamedFrom)}," +
             $"\"events_total\":{Interlocked.Read(ref eventsTotal)},\"overflow\":{(Interlocked.Read(ref overflowCount) > 0 ? "true" : "false")}," +
             $"\"overflow_count\":{Interlocked.Read(ref overflowCount)},\"stop_seen\":{(stopSeen ? "true" : "false")}," +
-            $"\"other_errors\":{Interlocked.Read(ref otherErrors)}}}\n");
+            $"\"other_errors\":{Interlocked.Read(ref otherErrors)},\"held\":{(hold ? "true" : "false")}}}\n");
         File.WriteAllText(outPath, json);
 
         if (latencyOn)
