@@ -347,6 +347,9 @@ public sealed class InotifyWatcher : IDisposable
                     {
                         fds[1].REvents = 0;
                         _ = Libc.Poll(&fds[1], 1, (int)CoalesceWindow.TotalMilliseconds);
+
+                        // The pause is ours, not a gap in the stream: measure the next read from its end.
+                        lastRead = Stopwatch.GetTimestamp();
                     }
                 }
                 else
