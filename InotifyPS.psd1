@@ -8,8 +8,19 @@
     Copyright              = '(c) InotifyPS contributors. MIT License.'
     Description            = 'File-system events for PowerShell 7 on Linux through the kernel''s inotify API: nothing lost silently, recursive watching, rename pairing, engine events.'
     PowerShellVersion      = '7.4'
+    TypesToProcess         = @('InotifyPS.types.ps1xml')
     FormatsToProcess       = @('InotifyPS.format.ps1xml')
-    CmdletsToExport        = @()
+    CmdletsToExport        = @(
+        'New-InotifyWatcher'
+        'Get-InotifyWatcher'
+        'Remove-InotifyWatcher'
+        'Add-InotifyWatch'
+        'Get-InotifyWatch'
+        'Remove-InotifyWatch'
+        'Wait-InotifyEvent'
+        'Get-InotifyEvent'
+        'Get-InotifyLimit'
+    )
     FunctionsToExport      = @()
     AliasesToExport        = @()
     VariablesToExport      = @()

@@ -1,0 +1,120 @@
+using System.Management.Automation;
+using Inotify;
+
+namespace InotifyPS;
+
+/// <summary>New-InotifyWatcher: a watcher registered in the session, optionally with its first watches and engine-event forwarding.</summary>
+[Cmdlet(VerbsCommon.New, "InotifyWatcher", DefaultParameterSetName = "Path")]
+[OutputType(typeof(InotifyWatcher))]
+public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
+{
+    private InotifyWatcher? watcher;
+    private WatchSpec spec = null!;
+    private bool completed;
+
+    /// <summary>Paths to watch; wildcards are expanded.</summary>
+    [Parameter(ParameterSetName = "Path", Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Path { get; set; }
+
+    /// <summary>Paths to watch, taken literally.</summary>
+    [Parameter(ParameterSetName = "LiteralPath", Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "FullName", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralPath { get; set; }
+
+    /// <summary>The events to report.</summary>
+    [Parameter]
+    public InotifyEventMask Event { get; set; } = InotifyEventMask.All;
+
+    /// <summary>Watch whole directory trees, including directories created later.</summary>
+    [Parameter]
+    public SwitchParameter Recurse { get; set; }
+
+    /// <summary>With -Recurse: report only entries matching these wildcards.</summary>
+    [Parameter]
+    public string[]? Include { get; set; }
+
+    /// <summary>With -Recurse: ignore entries matching these wildcards (excluded directories are not watched).</summary>
+    [Parameter]
+    public string[]? Exclude { get; set; }
+
+    /// <summary>Forward every event to the session's engine event queue under this identifier.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SourceIdentifier { get; set; }
+
+    /// <summary>With -SourceIdentifier: passed as $Event.MessageData.</summary>
+    [Parameter]
+    public PSObject? MessageData { get; set; }
+
+    /// <summary>How many events may wait to be read; beyond it they are dropped, counted and marked.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int QueueCapacity { get; set; } = InotifyWatcherOptions.DefaultQueueCapacity;
+
+    /// <summary>Report a rename as MovedFrom and MovedTo rather than one Renamed event.</summary>
+    [Parameter]
+    public SwitchParameter NoRenamePairing { get; set; }
+
+    /// <summary>Disposes the watcher if the command did not finish (an error or Ctrl+C).</summary>
+    public void Dispose()
+    {
+        if (!completed)
+        {
+            watcher?.Dispose();
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void BeginProcessing()
+    {
+        spec = new WatchSpec(Event, Recurse: Recurse, Include: Include, Exclude: Exclude);
+        ThrowIfConflicting(spec);
+        if (SourceIdentifier is not null && SessionWatchers.FindBySourceIdentifier(SourceIdentifier) is not null)
+        {
+            ThrowTerminatingError(Errors.Create(ErrorIds.SourceIdentifierInUse, ErrorCategory.ResourceExists, SourceIdentifier,
+                $"An inotify watcher of this session already forwards its events as '{SourceIdentifier}'. Remove it first, or choose another identifier."));
+        }
+
+        try
+        {
+            watcher = new InotifyWatcher(new InotifyWatcherOptions { QueueCapacity = QueueCapacity, PairRenames = !NoRenamePairing });
+        }
+        catch (InotifyException e)
+        {
+            ThrowTerminatingError(Errors.FromException(e, null));
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        bool literal = ParameterSetName == "LiteralPath";
+        foreach (string path in ResolvePaths(literal ? LiteralPath : Path, literal))
+        {
+            AddWatch(watcher!, path, spec);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void EndProcessing()
+    {
+        WatcherRegistration registration = SourceIdentifier is null
+            ? new WatcherRegistration(watcher!)
+            : Forwarding.Create(watcher!, Events, SourceIdentifier, MessageData);
+        try
+        {
+            SessionWatchers.Add(registration);
+        }
+        catch (InvalidOperationException e)
+        {
+            registration.Dispose();
+            ThrowTerminatingError(Errors.Create(ErrorIds.SourceIdentifierInUse, ErrorCategory.ResourceExists, SourceIdentifier, e.Message));
+        }
+
+        registration.Forwarder?.Start();
+        completed = true;
+        WriteObject(watcher);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Management.Automation;
+using Inotify;
+
+namespace InotifyPS;
+
+/// <summary>Remove-InotifyWatcher: stops a watcher's forwarding, disposes it and removes it from the session.</summary>
+[Cmdlet(VerbsCommon.Remove, "InotifyWatcher", DefaultParameterSetName = "Watcher", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(void))]
+public sealed class RemoveInotifyWatcherCommand : InotifyCmdlet
+{
+    /// <summary>The watchers to dispose.</summary>
+    [Parameter(ParameterSetName = "Watcher", Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    public InotifyWatcher[] Watcher { get; set; } = [];
+
+    /// <summary>The ids of the session's watchers to dispose.</summary>
+    [Parameter(ParameterSetName = "Id", Mandatory = true)]
+    public int[] Id { get; set; } = [];
+
+    /// <summary>The source identifiers of the session's watchers to dispose (wildcards allowed).</summary>
+    [Parameter(ParameterSetName = "SourceIdentifier", Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] SourceIdentifier { get; set; } = [];
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        IReadOnlyList<WatcherRegistration> all = SessionWatchers.Snapshot();
+        var targets = new List<InotifyWatcher>(Watcher);
+        foreach (int id in Id)
+        {
+            Find(all.Where(r => r.Watcher.Id == id), id.ToString(System.Globalization.CultureInfo.InvariantCulture), targets);
+        }
+
+        foreach (string name in SourceIdentifier)
+        {
+            var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
+            Find(all.Where(r => r.SourceIdentifier is { } s && pattern.IsMatch(s)), name, targets, quietIfNone: WildcardPattern.ContainsWildcardCharacters(name));
+        }
+
+        foreach (InotifyWatcher watcher in targets.Distinct())
+        {
+            string description = WatcherRegistry.Find(watcher)?.SourceIdentifier is { } s ? $"#{watcher.Id} ({s})" : $"#{watcher.Id}";
+            if (ShouldProcess(description, "Dispose inotify watcher"))
+            {
+                SessionWatchers.Remove(watcher);
+            }
+        }
+    }
+
+    private void Find(IEnumerable<WatcherRegistration> matches, string name, List<InotifyWatcher> into, bool quietIfNone = false)
+    {
+        int before = into.Count;
+        into.AddRange(matches.Select(r => r.Watcher));
+        if (into.Count == before && !quietIfNone)
+        {
+            WriteError(Errors.Create(ErrorIds.WatcherNotFound, ErrorCategory.ObjectNotFound, name, $"This session has no inotify watcher '{name}'."));
+        }
+    }
+}

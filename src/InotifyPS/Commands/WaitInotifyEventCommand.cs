@@ -1,0 +1,142 @@
+using System.Management.Automation;
+using Inotify;
+
+namespace InotifyPS;
+
+/// <summary>
+/// Wait-InotifyEvent: writes events to the pipeline as they arrive, from a watcher or from paths it watches itself
+/// (that watcher is disposed when the command ends, however it ends).
+/// </summary>
+[Cmdlet(VerbsLifecycle.Wait, "InotifyEvent", DefaultParameterSetName = "Path")]
+[OutputType(typeof(InotifyEvent))]
+public sealed class WaitInotifyEventCommand : InotifyCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource stopping = new();
+    private InotifyWatcher? own;
+    private int written;
+
+    /// <summary>The watcher to read from.</summary>
+    [Parameter(ParameterSetName = "Watcher", Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public InotifyWatcher Watcher { get; set; } = null!;
+
+    /// <summary>Paths to watch for the duration of the command; wildcards are expanded.</summary>
+    [Parameter(ParameterSetName = "Path", Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>Paths to watch for the duration of the command, taken literally.</summary>
+    [Parameter(ParameterSetName = "LiteralPath", Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "FullName", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>The events to report.</summary>
+    [Parameter(ParameterSetName = "Path")]
+    [Parameter(ParameterSetName = "LiteralPath")]
+    public InotifyEventMask Event { get; set; } = InotifyEventMask.All;
+
+    /// <summary>Watch whole directory trees, including directories created later.</summary>
+    [Parameter(ParameterSetName = "Path")]
+    [Parameter(ParameterSetName = "LiteralPath")]
+    public SwitchParameter Recurse { get; set; }
+
+    /// <summary>With -Recurse: report only entries matching these wildcards.</summary>
+    [Parameter(ParameterSetName = "Path")]
+    [Parameter(ParameterSetName = "LiteralPath")]
+    public string[]? Include { get; set; }
+
+    /// <summary>With -Recurse: ignore entries matching these wildcards.</summary>
+    [Parameter(ParameterSetName = "Path")]
+    [Parameter(ParameterSetName = "LiteralPath")]
+    public string[]? Exclude { get; set; }
+
+    /// <summary>Stop after this many events.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int Count { get; set; }
+
+    /// <summary>Stop after this many seconds (fractions allowed); -1 waits for ever. A timeout writes nothing.</summary>
+    [Parameter]
+    [ValidateRange(-1.0, double.MaxValue)]
+    public double Timeout { get; set; } = -1;
+
+    /// <summary>Releases the command's own watcher, also after Ctrl+C or a satisfied Select-Object -First.</summary>
+    public void Dispose()
+    {
+        stopping.Cancel();
+        own?.Dispose();
+    }
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == "Watcher")
+        {
+            if (IsUsable(Watcher) && IsReadable(Watcher))
+            {
+                Drain(Watcher);
+            }
+
+            return;
+        }
+
+        var spec = new WatchSpec(Event, Recurse: Recurse, Include: Include, Exclude: Exclude);
+        ThrowIfConflicting(spec);
+        bool literal = ParameterSetName == "LiteralPath";
+        foreach (string path in ResolvePaths(literal ? LiteralPath : Path, literal))
+        {
+            if (OwnWatcher(path) is { } watcher)
+            {
+                AddWatch(watcher, path, spec);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void EndProcessing()
+    {
+        // Nothing to wait for when every path failed: the errors are already written.
+        if (own is { WatchCount: > 0 })
+        {
+            Drain(own);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void StopProcessing() => stopping.Cancel();
+
+    private InotifyWatcher? OwnWatcher(string path)
+    {
+        try
+        {
+            return own ??= new InotifyWatcher();
+        }
+        catch (InotifyException e)
+        {
+            ThrowTerminatingError(Errors.FromException(e, path));
+            return null;
+        }
+    }
+
+    private void Drain(InotifyWatcher watcher)
+    {
+        if (Count > 0 && written >= Count)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (InotifyEvent e in EventReader.Read(watcher, Count == 0 ? 0 : Count - written, EventReader.TimeoutFromSeconds(Timeout), stopping.Token))
+            {
+                WriteObject(e);
+                written++;
+            }
+        }
+        catch (ObjectDisposedException e) when (!stopping.IsCancellationRequested)
+        {
+            WriteError(Errors.FromException(e, watcher));
+        }
+    }
+}

@@ -1,0 +1,260 @@
+using Inotify;
+
+namespace InotifyPS;
+
+/// <summary>
+/// Where an <see cref="EventForwarder"/> delivers events. Deliver and RequestAcknowledgement are called only on
+/// the forwarder's own thread, one call at a time, in the watcher's order.
+/// </summary>
+internal interface IForwardingTarget
+{
+    /// <summary>Hands one event over. May block (that slows the forwarder, not the kernel reader).</summary>
+    void Deliver(InotifyEvent e);
+
+    /// <summary>
+    /// Asks the consumer to call <see cref="EventForwarder.Acknowledge"/> with <paramref name="delivered"/> once it
+    /// has handled everything delivered so far. A target whose Deliver completes the handling may acknowledge at once.
+    /// </summary>
+    void RequestAcknowledgement(long delivered);
+
+    /// <summary>Events delivered that still wait in a queue the consumer reads at its own pace (0 if there is none). Any thread.</summary>
+    int CountUnconsumed();
+}
+
+/// <summary>Settings of an <see cref="EventForwarder"/>.</summary>
+internal sealed class EventForwarderOptions
+{
+    /// <summary>
+    /// How many delivered events may wait for the consumer. Beyond it the forwarder stops reading, the watcher's
+    /// bounded queue fills, and the engine drops with a count and an EventsDropped marker: memory stays bounded.
+    /// </summary>
+    public int MaxPending { get; init; } = 4096;
+
+    /// <summary>How often (in delivered events) to ask for an acknowledgement while events keep coming (one request is outstanding at a time).</summary>
+    public int AcknowledgeEvery { get; init; } = 64;
+
+    /// <summary>How often an idle forwarder asks for the acknowledgement of what it delivered last.</summary>
+    public TimeSpan IdleInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long an unanswered acknowledgement request blocks the next one.</summary>
+    public TimeSpan RepeatAcknowledgementAfter { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a stalled forwarder looks again at a consumer that cannot signal (a queue it reads from).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(25);
+}
+
+/// <summary>
+/// Moves a watcher's events to a target on one dedicated thread, so the target sees them in the
+/// watcher's order, with flow control: at most <see cref="EventForwarderOptions.MaxPending"/> events
+/// are in the consumer's hands at any time.
+/// </summary>
+internal sealed class EventForwarder : IDisposable
+{
+    private readonly InotifyWatcher watcher;
+    private readonly IForwardingTarget target;
+    private readonly EventForwarderOptions options;
+    private readonly CancellationTokenSource stop = new();
+    private readonly SemaphoreSlim acknowledged = new(0);
+    private readonly ManualResetEventSlim exited = new(false);
+    private readonly Thread thread;
+    private long delivered;
+    private long acknowledgedUpTo;
+    private long acknowledgementRequested;
+    private long acknowledgementRequestedAt;
+    private int unconsumed;
+    private long stalls;
+    private int started;
+    private Exception? fault;
+
+    public EventForwarder(InotifyWatcher watcher, IForwardingTarget target, EventForwarderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(watcher);
+        ArgumentNullException.ThrowIfNull(target);
+        this.watcher = watcher;
+        this.target = target;
+        this.options = options ?? new EventForwarderOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(this.options.MaxPending, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(this.options.AcknowledgeEvery, 1, nameof(options));
+        thread = new Thread(Run) { IsBackground = true, Name = $"inotify forwarder #{watcher.Id}" };
+    }
+
+    /// <summary>A forwarder whose target handles each event completely inside <paramref name="sink"/>.</summary>
+    public EventForwarder(InotifyWatcher watcher, Action<InotifyEvent> sink, EventForwarderOptions? options = null)
+        : this(watcher, new SynchronousTarget(sink), options)
+    {
+        ((SynchronousTarget)target).Owner = this;
+    }
+
+    /// <summary>Events handed to the target.</summary>
+    public long DeliveredCount => Interlocked.Read(ref delivered);
+
+    /// <summary>Delivered events the consumer has not yet confirmed or still holds in its queue.</summary>
+    public long PendingCount => Unacknowledged + target.CountUnconsumed();
+
+    private long Unacknowledged => Math.Max(0, DeliveredCount - Interlocked.Read(ref acknowledgedUpTo));
+
+    /// <summary>How many times the forwarder had to wait because the consumer held MaxPending events.</summary>
+    public long StallCount => Interlocked.Read(ref stalls);
+
+    /// <summary>Why forwarding stopped on its own: the target threw, or the watcher failed. Null otherwise.</summary>
+    public Exception? Fault
+    {
+        get => Volatile.Read(ref fault);
+        private set => Volatile.Write(ref fault, value);
+    }
+
+    /// <summary>True while the forwarding thread runs.</summary>
+    public bool IsRunning => Volatile.Read(ref started) != 0 && !exited.IsSet;
+
+    public void Start()
+    {
+        if (Interlocked.Exchange(ref started, 1) != 0)
+        {
+            throw new InvalidOperationException("The forwarder is already started.");
+        }
+
+        thread.Start();
+    }
+
+    /// <summary>The consumer has handled every event up to the <paramref name="delivered"/>-th. Any thread.</summary>
+    public void Acknowledge(long delivered)
+    {
+        long seen;
+        do
+        {
+            seen = Interlocked.Read(ref acknowledgedUpTo);
+            if (delivered <= seen)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref acknowledgedUpTo, delivered, seen) != seen);
+
+        if (acknowledged.CurrentCount == 0)
+        {
+            acknowledged.Release();
+        }
+    }
+
+    /// <summary>Waits for the forwarding thread to end (after Dispose, the watcher's disposal, or a fault).</summary>
+    public bool WaitForExit(TimeSpan timeout) => Volatile.Read(ref started) == 0 || exited.Wait(timeout);
+
+    /// <summary>
+    /// Stops forwarding: at most the delivery already under way completes. It does not wait for that delivery,
+    /// because it may itself be waiting for the thread that disposes (PowerShell runs an event handler that
+    /// removes its own watcher inside the forwarder's GenerateEvent call); <see cref="WaitForExit"/> waits when
+    /// that is safe.
+    /// </summary>
+    public void Dispose()
+    {
+        if (stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        stop.Cancel();
+        if (Volatile.Read(ref started) == 0)
+        {
+            exited.Set();
+        }
+    }
+
+    private void Run()
+    {
+        try
+        {
+            CancellationToken token = stop.Token;
+            Volatile.Write(ref unconsumed, target.CountUnconsumed());
+            while (!token.IsCancellationRequested)
+            {
+                if (!watcher.TryRead(out InotifyEvent? e))
+                {
+                    // Nothing queued: meanwhile let the consumer confirm what it has, so a later burst finds room
+                    // (asked again each idle interval, because only one request is outstanding at a time).
+                    RequestAcknowledgement();
+                    Volatile.Write(ref unconsumed, target.CountUnconsumed());
+                    if (!watcher.TryRead(out e, options.IdleInterval, token))
+                    {
+                        continue;
+                    }
+                }
+
+                WaitForRoom(token);
+                if (token.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                target.Deliver(e);
+                long n = Interlocked.Increment(ref delivered);
+                if (n % options.AcknowledgeEvery == 0)
+                {
+                    RequestAcknowledgement();
+                    Volatile.Write(ref unconsumed, target.CountUnconsumed());
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (ObjectDisposedException) when (watcher.IsDisposed)
+        {
+        }
+#pragma warning disable CA1031 // Whatever the target throws ends forwarding; it is kept for the user to see, not lost on a background thread.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Fault = ex;
+        }
+        finally
+        {
+            exited.Set();
+        }
+    }
+
+    private void WaitForRoom(CancellationToken token)
+    {
+        bool counted = false;
+        while (Unacknowledged + Volatile.Read(ref unconsumed) >= options.MaxPending)
+        {
+            if (!counted)
+            {
+                Interlocked.Increment(ref stalls);
+                counted = true;
+            }
+
+            RequestAcknowledgement();
+            _ = acknowledged.Wait(options.PollInterval, token);
+            Volatile.Write(ref unconsumed, target.CountUnconsumed());
+        }
+    }
+
+    // One request at a time: a consumer that handles requests in order (PowerShell's action queue) would
+    // otherwise work through a backlog of stale ones, each confirming a little. A request that got lost
+    // (its handler was interrupted) is repeated after a while so the forwarder cannot stall for good.
+    private void RequestAcknowledgement()
+    {
+        long n = Interlocked.Read(ref delivered);
+        long requested = Interlocked.Read(ref acknowledgementRequested);
+        long acked = Interlocked.Read(ref acknowledgedUpTo);
+        bool answered = acked >= requested;
+        bool expired = Environment.TickCount64 - acknowledgementRequestedAt >= (long)options.RepeatAcknowledgementAfter.TotalMilliseconds;
+        if ((answered && n > requested) || (!answered && expired && n > acked))
+        {
+            Interlocked.Exchange(ref acknowledgementRequested, n);
+            acknowledgementRequestedAt = Environment.TickCount64;
+            target.RequestAcknowledgement(n);
+        }
+    }
+
+    private sealed class SynchronousTarget(Action<InotifyEvent> sink) : IForwardingTarget
+    {
+        public EventForwarder? Owner { get; set; }
+
+        public void Deliver(InotifyEvent e) => sink(e);
+
+        public void RequestAcknowledgement(long delivered) => Owner?.Acknowledge(delivered);
+
+        public int CountUnconsumed() => 0;
+    }
+}

@@ -1,0 +1,17 @@
+using System.Management.Automation;
+using Inotify;
+
+namespace InotifyPS;
+
+/// <summary>Wires a watcher to the session's engine events: the target, its forwarder and their registration.</summary>
+internal static class Forwarding
+{
+    /// <summary>A registration whose forwarder is not started yet (start it once the registration is accepted).</summary>
+    public static WatcherRegistration Create(InotifyWatcher watcher, PSEventManager events, string sourceIdentifier, PSObject? messageData)
+    {
+        var target = new EngineEventTarget(events, sourceIdentifier, watcher, messageData);
+        var forwarder = new EventForwarder(watcher, target);
+        target.AttachTo(forwarder);
+        return new WatcherRegistration(watcher, sourceIdentifier, forwarder, target);
+    }
+}

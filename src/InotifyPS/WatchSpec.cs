@@ -1,0 +1,51 @@
+using Inotify;
+
+namespace InotifyPS;
+
+/// <summary>What New-InotifyWatcher, Add-InotifyWatch and Wait-InotifyEvent were asked to watch, for each path.</summary>
+internal sealed record WatchSpec(
+    InotifyEventMask Mask,
+    WatchFlags Flags = WatchFlags.None,
+    bool Recurse = false,
+    IReadOnlyList<string>? Include = null,
+    IReadOnlyList<string>? Exclude = null)
+{
+    /// <summary>True when -Include or -Exclude was given.</summary>
+    public bool HasFilter => Include is { Count: > 0 } || Exclude is { Count: > 0 };
+
+    /// <summary>Why these settings cannot be used together, or null when they can.</summary>
+    public string? Conflict =>
+        !Recurse && HasFilter ? "-Include and -Exclude apply to recursive watches: add -Recurse."
+        : Recurse && (Flags & ~WatchFlags.OnlyDirectory) != WatchFlags.None ? "-NoFollow, -OneShot, -Merge and -Exclusive apply to single watches, not to -Recurse."
+        : null;
+
+    /// <summary>The flags the switch parameters stand for.</summary>
+    public static WatchFlags FlagsFrom(bool onlyDirectory = false, bool noFollow = false, bool oneShot = false, bool merge = false, bool exclusive = false) =>
+        (onlyDirectory ? WatchFlags.OnlyDirectory : WatchFlags.None)
+        | (noFollow ? WatchFlags.NoFollow : WatchFlags.None)
+        | (oneShot ? WatchFlags.OneShot : WatchFlags.None)
+        | (merge ? WatchFlags.Merge : WatchFlags.None)
+        | (exclusive ? WatchFlags.Exclusive : WatchFlags.None);
+
+    /// <summary>
+    /// Adds one path to <paramref name="watcher"/>: an <see cref="InotifyWatch"/> or, with Recurse, a
+    /// <see cref="RecursiveWatch"/>. The engine's exceptions pass through for the caller to report against the path.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The settings conflict (see <see cref="Conflict"/>).</exception>
+    public object AddTo(InotifyWatcher watcher, string fullPath, Action<RecursiveWatchProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(watcher);
+        if (Conflict is { } conflict)
+        {
+            throw new InvalidOperationException(conflict);
+        }
+
+        if (!Recurse)
+        {
+            return watcher.Add(fullPath, Mask, Flags);
+        }
+
+        var options = new RecursiveWatchOptions { Filter = HasFilter ? new PathFilter(Include, Exclude) : PathFilter.None, Progress = progress };
+        return watcher.AddRecursive(fullPath, Mask, options);
+    }
+}

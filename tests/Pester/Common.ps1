@@ -1,0 +1,55 @@
+# Dot-sourced by every InotifyPS test file in BeforeAll: the module under test, named timeouts and helpers.
+Set-StrictMode -Version Latest
+
+# The module `dotnet build` laid out; INOTIFYPS_MODULE points elsewhere (e.g. an unpacked package).
+$ModulePath = if ($env:INOTIFYPS_MODULE) { $env:INOTIFYPS_MODULE } else { Join-Path $PSScriptRoot '../../out/InotifyPS' }
+
+# How long to wait for an event that normally arrives within milliseconds.
+$EventTimeoutSeconds = 10
+# How long to wait to be sure that no event comes.
+$QuietTimeoutSeconds = 0.5
+# How long a test may take to see thousands of events through PowerShell's event queue.
+$BulkTimeoutSeconds = 120
+
+Import-Module $ModulePath -Force
+
+function Start-Writer {
+    # Runs a shell script in another process after a delay: file activity that happens while the test waits.
+    # Arguments are passed as $1, $2, ... so paths need no quoting.
+    param(
+        [Parameter(Mandatory)] [string] $Script,
+        [string[]] $Arguments = @(),
+        [double] $DelaySeconds = 0
+    )
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('/bin/sh')
+    $text = if ($DelaySeconds -gt 0) { "sleep $([string]::Format([cultureinfo]::InvariantCulture, '{0}', $DelaySeconds)); $Script" } else { $Script }
+    foreach ($a in @('-c', $text, 'sh') + $Arguments) { $psi.ArgumentList.Add($a) }
+    [System.Diagnostics.Process]::Start($psi)
+}
+
+function New-Files {
+    # Creates $Count empty files f0..f(N-1) in $Directory from another process, as fast as the shell can.
+    param([Parameter(Mandatory)] [string] $Directory, [Parameter(Mandatory)] [int] $Count, [double] $DelaySeconds = 0)
+    Start-Writer -DelaySeconds $DelaySeconds -Arguments $Directory, $Count -Script 'cd "$1" && i=0; while [ $i -lt "$2" ]; do : > "f$i"; i=$((i+1)); done'
+}
+
+function Wait-Until {
+    # Polls until the condition is true; returns whether it became true in time.
+    param([Parameter(Mandatory)] [scriptblock] $Condition, [double] $TimeoutSeconds = $EventTimeoutSeconds)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while (-not (& $Condition)) {
+        if ([DateTime]::UtcNow -gt $deadline) { return [bool](& $Condition) }
+        Start-Sleep -Milliseconds 20
+    }
+    $true
+}
+
+function Get-ProcessInotifyInstances {
+    (Get-InotifyLimit).ProcessInstances
+}
+
+function New-TestDirectory {
+    # A fresh directory under $TestDrive for one test.
+    param([string] $Name = [guid]::NewGuid().ToString('N'))
+    (New-Item -ItemType Directory -Path (Join-Path $TestDrive $Name) -Force).FullName
+}

@@ -1,0 +1,184 @@
+Set-StrictMode -Version Latest
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+
+    function Test-Ascending {
+        # True when the numbers strictly increase: the events came in the watcher's order.
+        param([long[]] $Numbers)
+        for ($i = 1; $i -lt $Numbers.Count; $i++) {
+            if ($Numbers[$i] -le $Numbers[$i - 1]) { return $false }
+        }
+        $true
+    }
+}
+
+AfterAll {
+    Get-InotifyWatcher | Remove-InotifyWatcher
+    Get-EventSubscriber | Where-Object SourceIdentifier -Like 'EngineEvents.*' | Unregister-Event
+    Get-Event -ErrorAction SilentlyContinue | Where-Object SourceIdentifier -Like 'EngineEvents.*' | Remove-Event
+}
+
+Describe 'Forwarding to engine events' {
+    BeforeEach {
+        $dir = New-TestDirectory
+    }
+
+    It 'gives an -Action handler the event as $Event.SourceEventArgs, the watcher as sender, and -MessageData' {
+        $w = New-InotifyWatcher -LiteralPath $dir -Event Create -SourceIdentifier 'EngineEvents.Action' -MessageData @{ Purpose = 'test' }
+        $global:EngineEventsSeen = $null
+        $null = Register-EngineEvent -SourceIdentifier 'EngineEvents.Action' -Action {
+            $global:EngineEventsSeen = [pscustomobject]@{ Args = $Event.SourceEventArgs; EventArgs = $EventArgs; Sender = $Event.Sender; Data = $Event.MessageData }
+        }
+
+        $null = New-Files -Directory $dir -Count 1
+
+        Wait-Until { $null -ne $global:EngineEventsSeen } | Should -BeTrue
+        $global:EngineEventsSeen.Args | Should -BeOfType Inotify.InotifyEvent
+        $global:EngineEventsSeen.Args.Path | Should -Be (Join-Path $dir 'f0')
+        $global:EngineEventsSeen.EventArgs.Kind | Should -Be 'Create'
+        $global:EngineEventsSeen.Sender | Should -Be $w
+        $global:EngineEventsSeen.Data.Purpose | Should -Be 'test'
+        Unregister-Event -SourceIdentifier 'EngineEvents.Action'
+    }
+
+    It 'queues events for Wait-Event and Get-Event when no action takes them' {
+        $null = New-InotifyWatcher -LiteralPath $dir -Event Create -SourceIdentifier 'EngineEvents.Queue'
+
+        $null = New-Files -Directory $dir -Count 2
+
+        $first = Wait-Event -SourceIdentifier 'EngineEvents.Queue' -Timeout $EventTimeoutSeconds
+        $first.SourceEventArgs.Name | Should -Be 'f0'
+        Wait-Until { @(Get-Event -SourceIdentifier 'EngineEvents.Queue' -ErrorAction SilentlyContinue).Count -eq 2 } | Should -BeTrue
+        @(Get-Event -SourceIdentifier 'EngineEvents.Queue').SourceEventArgs.Name | Should -Be @('f0', 'f1')
+        Remove-Event -SourceIdentifier 'EngineEvents.Queue'
+    }
+
+    It 'delivers 10,000 events in order to an -Action handler while the session stays responsive' {
+        $count = 10000
+        $w = New-InotifyWatcher -LiteralPath $dir -Event Create -SourceIdentifier 'EngineEvents.Ordered'
+        $global:EngineEventsSequence = [System.Collections.Generic.List[long]]::new()
+        $null = Register-EngineEvent -SourceIdentifier 'EngineEvents.Ordered' -Action { $global:EngineEventsSequence.Add($Event.SourceEventArgs.Sequence) }
+
+        $null = New-Files -Directory $dir -Count $count
+        # The foreground keeps working; handlers run between its statements.
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        $longestGap = [TimeSpan]::Zero
+        $last = $clock.Elapsed
+        while ($global:EngineEventsSequence.Count -lt $count -and $clock.Elapsed.TotalSeconds -lt $BulkTimeoutSeconds) {
+            Start-Sleep -Milliseconds 10
+            $now = $clock.Elapsed
+            if ($now - $last -gt $longestGap) { $longestGap = $now - $last }
+            $last = $now
+        }
+
+        $global:EngineEventsSequence.Count | Should -Be $count
+        Test-Ascending $global:EngineEventsSequence | Should -BeTrue
+        $w.DroppedCount | Should -Be 0
+        $longestGap.TotalSeconds | Should -BeLessThan 1
+        Unregister-Event -SourceIdentifier 'EngineEvents.Ordered'
+    }
+
+    It 'delivers 10,000 events in order to a Wait-Event loop' {
+        $count = 10000
+        $w = New-InotifyWatcher -LiteralPath $dir -Event Create -SourceIdentifier 'EngineEvents.WaitLoop'
+        $sequence = [System.Collections.Generic.List[long]]::new()
+
+        $null = New-Files -Directory $dir -Count $count
+        while ($sequence.Count -lt $count) {
+            $e = Wait-Event -SourceIdentifier 'EngineEvents.WaitLoop' -Timeout $EventTimeoutSeconds
+            if (-not $e) { break }
+            $sequence.Add($e.SourceEventArgs.Sequence)
+            $e | Remove-Event
+        }
+
+        $sequence.Count | Should -Be $count
+        Test-Ascending $sequence | Should -BeTrue
+        $w.DroppedCount | Should -Be 0
+    }
+
+    It 'holds only a bounded number of events for a slow handler and reports what it drops' {
+        $w = New-InotifyWatcher -LiteralPath $dir -Event Create -SourceIdentifier 'EngineEvents.Slow' -QueueCapacity 500
+        $global:EngineEventsSlowHandled = 0
+        $global:EngineEventsSlow = $true
+        $null = Register-EngineEvent -SourceIdentifier 'EngineEvents.Slow' -Action {
+            if ($global:EngineEventsSlow) { Start-Sleep -Milliseconds 20 }
+            $global:EngineEventsSlowHandled++
+        }
+
+        $writer = New-Files -Directory $dir -Count 20000
+        $mostPending = 0
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        while (-not $writer.HasExited -or $clock.Elapsed.TotalSeconds -lt 3) {
+            Start-Sleep -Milliseconds 50
+            $mostPending = [Math]::Max($mostPending, $w.ForwardingPending)
+        }
+
+        $w.DroppedCount | Should -BeGreaterThan 0
+        $mostPending | Should -BeLessOrEqual 4096
+        $w.QueuedCount | Should -BeLessOrEqual 500
+        $global:EngineEventsSlowHandled | Should -BeGreaterThan 0
+        $w.ForwardingError | Should -BeNullOrEmpty
+        Remove-InotifyWatcher $w
+        # Unregister-Event runs the handler for every event still queued for it: let that be quick.
+        $global:EngineEventsSlow = $false
+        Unregister-Event -SourceIdentifier 'EngineEvents.Slow'
+    }
+
+    It 'marks the gap in the stream when events were dropped, and counts them' {
+        $count = 20000
+        $w = New-InotifyWatcher -LiteralPath $dir -Event Create -SourceIdentifier 'EngineEvents.Gap' -QueueCapacity 1000
+
+        # Nobody reads while the files are written: the session queue stays bounded and the watcher drops.
+        $writer = New-Files -Directory $dir -Count $count
+        $writer.WaitForExit()
+        Wait-Until { $w.DroppedCount + $w.ForwardedCount + $w.QueuedCount -ge $count } | Should -BeTrue
+        @(Get-Event -SourceIdentifier 'EngineEvents.Gap').Count | Should -BeLessOrEqual 4096
+
+        $created = 0
+        $dropped = 0
+        while ($e = Wait-Event -SourceIdentifier 'EngineEvents.Gap' -Timeout 2) {
+            switch ($e.SourceEventArgs.Kind) {
+                'Create' { $created++ }
+                'EventsDropped' { $dropped += $e.SourceEventArgs.DroppedCount }
+            }
+            $e | Remove-Event
+        }
+
+        $dropped | Should -BeGreaterThan 0
+        $dropped | Should -Be $w.DroppedCount
+        ($created + $dropped) | Should -Be $count
+    }
+
+    It 'stops forwarding when its watcher is removed' {
+        $w = New-InotifyWatcher -LiteralPath $dir -Event Create -SourceIdentifier 'EngineEvents.Removed'
+        Remove-InotifyWatcher $w
+
+        $null = New-Files -Directory $dir -Count 3
+        Start-Sleep -Seconds $QuietTimeoutSeconds
+
+        Get-Event -SourceIdentifier 'EngineEvents.Removed' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'The session owns its watchers' {
+    It 'disposes them when the runspace closes' {
+        $rs = [runspacefactory]::CreateRunspace()
+        $rs.Open()
+        $ps = [powershell]::Create($rs)
+        try {
+            $null = $ps.AddCommand('Import-Module').AddParameter('Name', $ModulePath).AddStatement().
+                AddCommand('New-InotifyWatcher').AddParameter('SourceIdentifier', 'EngineEvents.Closing')
+            $w = $ps.Invoke()[0]
+            $w.IsDisposed | Should -BeFalse
+
+            $rs.Close()
+
+            Wait-Until { $w.IsDisposed } | Should -BeTrue
+        }
+        finally {
+            $ps.Dispose()
+            $rs.Dispose()
+        }
+    }
+}
