@@ -265,7 +265,14 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
 
         if (tree is null)
         {
-            Deliver(Kernel(kind, raw, w, isDir, now, null));
+            // A plain watch decodes a name only when asked, unless a filter must look at it first.
+            string? plainName = null;
+            if (!w.Filter.IsEmpty && raw.NameLength > 0 && !w.Filter.IsIncluded(plainName = DecodeName(raw, chunk), plainName))
+            {
+                return;
+            }
+
+            Deliver(Kernel(kind, raw, w, isDir, now, plainName));
             return;
         }
 
@@ -332,7 +339,7 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
         string name = NativeName.Decode(chunk.AsSpan(raw.NameOffset, raw.NameLength));
         string path = InotifyEvent.Join(w.Path, name);
         RecursiveWatch? tree = w.Tree;
-        bool excluded = tree is not null && tree.Options.Filter.IsExcluded(name, tree.RelativePath(path));
+        bool excluded = tree is not null ? tree.Options.Filter.IsExcluded(name, tree.RelativePath(path)) : !w.Filter.IsIncluded(name, name);
         if (kind == InotifyEventKind.MovedFrom)
         {
             var from = new PendingMove(w, raw, name, path, isDir, excluded, now, Environment.TickCount64 + (long)options.RenamePairingWindow.TotalMilliseconds);

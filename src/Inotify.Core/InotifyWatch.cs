@@ -45,6 +45,9 @@ public sealed class InotifyWatch
     /// <summary>False once removal was asked for or the kernel ended the watch.</summary>
     public bool IsActive { get; internal set; } = true;
 
+    /// <summary>For a plain watch of a directory: which entries' events are reported (a recursive watch has its own).</summary>
+    public PathFilter Filter { get; internal set; } = PathFilter.None;
+
     /// <summary>The recursive watch this directory belongs to, or null for a plain watch.</summary>
     public RecursiveWatch? Tree { get; }
 

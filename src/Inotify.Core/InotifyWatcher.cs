@@ -100,17 +100,20 @@ public sealed class InotifyWatcher : IDisposable
     /// <param name="path">The path (relative paths are resolved against the current directory).</param>
     /// <param name="mask">The events to report.</param>
     /// <param name="flags">OnlyDirectory, NoFollow, ExcludeUnlinked, OneShot, Merge or Exclusive.</param>
+    /// <param name="filter">Include/exclude wildcards on the names of a directory's entries (null: everything).</param>
     /// <returns>
     /// The watch. If the object is already watched through another path (a symbolic link, a bind mount),
     /// the kernel has only one watch for it: the existing watch is returned with the new path in its
     /// <see cref="InotifyWatch.Aliases"/>, and its mask is merged rather than replaced.
     /// </returns>
     /// <exception cref="InotifyException">The kernel refused; the subclass and ErrorId say why.</exception>
-    public InotifyWatch Add(string path, InotifyEventMask mask = InotifyEventMask.All, WatchFlags flags = WatchFlags.None)
+    public InotifyWatch Add(string path, InotifyEventMask mask = InotifyEventMask.All, WatchFlags flags = WatchFlags.None, PathFilter? filter = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ThrowIfDisposed();
-        return Registry.Add(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path)), mask, mask, flags, tree: null);
+        InotifyWatch watch = Registry.Add(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path)), mask, mask, flags, tree: null);
+        watch.Filter = filter ?? PathFilter.None;
+        return watch;
     }
 
     /// <summary>Watches a directory tree: every directory in it now, and every one that appears later.</summary>

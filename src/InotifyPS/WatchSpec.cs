@@ -15,8 +15,7 @@ internal sealed record WatchSpec(
 
     /// <summary>Why these settings cannot be used together, or null when they can.</summary>
     public string? Conflict =>
-        !Recurse && HasFilter ? "-Include and -Exclude apply to recursive watches: add -Recurse."
-        : Recurse && (Flags & ~WatchFlags.OnlyDirectory) != WatchFlags.None ? "-NoFollow, -OneShot, -Merge and -Exclusive apply to single watches, not to -Recurse."
+        Recurse && (Flags & ~WatchFlags.OnlyDirectory) != WatchFlags.None ? "-NoFollow, -OneShot, -Merge and -Exclusive apply to single watches, not to -Recurse."
         : null;
 
     /// <summary>The flags the switch parameters stand for.</summary>
@@ -40,12 +39,13 @@ internal sealed record WatchSpec(
             throw new InvalidOperationException(conflict);
         }
 
+        PathFilter filter = HasFilter ? new PathFilter(Include, Exclude) : PathFilter.None;
         if (!Recurse)
         {
-            return watcher.Add(fullPath, Mask, Flags);
+            return watcher.Add(fullPath, Mask, Flags, filter);
         }
 
-        var options = new RecursiveWatchOptions { Filter = HasFilter ? new PathFilter(Include, Exclude) : PathFilter.None, Progress = progress };
+        var options = new RecursiveWatchOptions { Filter = filter, Progress = progress };
         return watcher.AddRecursive(fullPath, Mask, options);
     }
 }

@@ -19,14 +19,14 @@ public sealed class WatchSpecTests : IDisposable
     }
 
     [Fact]
-    public void Filters_need_Recurse_and_single_watch_flags_refuse_it()
+    public void Filters_go_with_any_watch_and_single_watch_flags_refuse_Recurse()
     {
         Assert.Null(new WatchSpec(InotifyEventMask.All).Conflict);
         Assert.Null(new WatchSpec(InotifyEventMask.All, Recurse: true, Include: ["*.txt"]).Conflict);
         Assert.Null(new WatchSpec(InotifyEventMask.All, WatchFlags.OnlyDirectory, Recurse: true).Conflict);
-        Assert.Contains("-Recurse", new WatchSpec(InotifyEventMask.All, Include: ["*.txt"]).Conflict, StringComparison.Ordinal);
-        Assert.Contains("-Recurse", new WatchSpec(InotifyEventMask.All, Exclude: ["obj"]).Conflict, StringComparison.Ordinal);
-        Assert.NotNull(new WatchSpec(InotifyEventMask.All, WatchFlags.OneShot, Recurse: true).Conflict);
+        Assert.Null(new WatchSpec(InotifyEventMask.All, Include: ["*.txt"]).Conflict);
+        Assert.Null(new WatchSpec(InotifyEventMask.All, Exclude: ["obj"]).Conflict);
+        Assert.Contains("-Recurse", new WatchSpec(InotifyEventMask.All, WatchFlags.OneShot, Recurse: true).Conflict, StringComparison.Ordinal);
         Assert.False(new WatchSpec(InotifyEventMask.All, Include: [], Exclude: []).HasFilter);
     }
 
@@ -34,8 +34,23 @@ public sealed class WatchSpecTests : IDisposable
     public void A_conflict_is_refused_before_anything_is_watched()
     {
         using var watcher = new InotifyWatcher();
-        Assert.Throws<InvalidOperationException>(() => new WatchSpec(InotifyEventMask.All, Include: ["*"]).AddTo(watcher, dir.Path));
+        Assert.Throws<InvalidOperationException>(() => new WatchSpec(InotifyEventMask.All, WatchFlags.OneShot, Recurse: true).AddTo(watcher, dir.Path));
         Assert.Equal(0, watcher.WatchCount);
+    }
+
+    [Fact]
+    public void A_single_watch_reports_only_what_its_filter_lets_through()
+    {
+        using var watcher = new InotifyWatcher();
+        _ = new WatchSpec(InotifyEventMask.CloseWrite, Include: ["*.csv"], Exclude: ["skip*"]).AddTo(watcher, dir.Path);
+
+        File.WriteAllText(dir.Combine("a.log"), "no");
+        File.WriteAllText(dir.Combine("skip.csv"), "no");
+        File.WriteAllText(dir.Combine("take.csv"), "yes");
+
+        Assert.True(watcher.TryRead(out InotifyEvent? e, TimeSpan.FromSeconds(10)));
+        Assert.Equal("take.csv", e.Name);
+        Assert.False(watcher.TryRead(out _, TimeSpan.FromMilliseconds(300)));
     }
 
     [Fact]

@@ -90,8 +90,20 @@ Describe 'New-InotifyWatcher' {
         @(Get-InotifyWatcher).Count | Should -Be $before
     }
 
-    It 'refuses -Include without -Recurse' {
-        { New-InotifyWatcher -Path (New-TestDirectory) -Include '*.txt' } | Should -Throw -ErrorId 'ParameterConflict,InotifyPS.NewInotifyWatcherCommand'
+    It 'filters a single watch with -Include and -Exclude' {
+        $dir = New-TestDirectory
+        $w = New-InotifyWatcher -Path $dir -Event CloseWrite -Include '*.txt' -Exclude 'skip*'
+        try {
+            Set-Content (Join-Path $dir 'a.log') 'no'
+            Set-Content (Join-Path $dir 'skip.txt') 'no'
+            Set-Content (Join-Path $dir 'b.txt') 'yes'
+
+            $events = @(Wait-InotifyEvent -Watcher $w -Timeout $QuietTimeoutSeconds)
+            $events.Name | Should -Be @('b.txt')
+        }
+        finally {
+            Remove-InotifyWatcher $w
+        }
     }
 
     It 'refuses a path of another provider' {

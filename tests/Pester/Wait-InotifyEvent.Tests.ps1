@@ -117,8 +117,12 @@ Describe 'Wait-InotifyEvent' {
             $failures[0].TargetObject | Should -Be (Join-Path $dir 'missing')
         }
 
-        It 'refuses -Include without -Recurse' {
-            { Wait-InotifyEvent $dir -Include '*.txt' -Timeout 0 } | Should -Throw -ErrorId 'ParameterConflict,InotifyPS.WaitInotifyEventCommand'
+        It 'reports only the names -Include selects, without -Recurse too' {
+            $null = Start-Writer -DelaySeconds 0.5 -Arguments $dir -Script 'echo x > "$1/skip.log"; echo y > "$1/take.csv"'
+
+            $e = Wait-InotifyEvent $dir -Event CloseWrite -Include '*.csv' -Count 1 -Timeout $EventTimeoutSeconds
+
+            $e.Name | Should -Be 'take.csv'
         }
 
         It 'accepts fractional seconds and -1, and refuses other negative timeouts' {
