@@ -31,11 +31,11 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Recurse { get; set; }
 
-    /// <summary>With -Recurse: report only entries matching these wildcards.</summary>
+    /// <summary>Report only entries matching these wildcards.</summary>
     [Parameter]
     public string[]? Include { get; set; }
 
-    /// <summary>With -Recurse: ignore entries matching these wildcards (excluded directories are not watched).</summary>
+    /// <summary>Ignore entries matching these wildcards (with -Recurse, excluded directories are not watched).</summary>
     [Parameter]
     public string[]? Exclude { get; set; }
 

@@ -41,12 +41,12 @@ public sealed class WaitInotifyEventCommand : InotifyCmdlet, IDisposable
     [Parameter(ParameterSetName = "LiteralPath")]
     public SwitchParameter Recurse { get; set; }
 
-    /// <summary>With -Recurse: report only entries matching these wildcards.</summary>
+    /// <summary>Report only entries matching these wildcards.</summary>
     [Parameter(ParameterSetName = "Path")]
     [Parameter(ParameterSetName = "LiteralPath")]
     public string[]? Include { get; set; }
 
-    /// <summary>With -Recurse: ignore entries matching these wildcards.</summary>
+    /// <summary>Ignore entries matching these wildcards (with -Recurse, excluded directories are not watched).</summary>
     [Parameter(ParameterSetName = "Path")]
     [Parameter(ParameterSetName = "LiteralPath")]
     public string[]? Exclude { get; set; }
