@@ -29,7 +29,7 @@ public sealed class PathFilterTests
         File.WriteAllText(t.P("take.csv"), "yes");
         File.Move(t.P("a.log"), t.P("now.csv"));
 
-        List<InotifyEvent> events = Drain.UntilQuiet(w);
+        List<InotifyEvent> events = w.DrainUntilQuiet();
         Assert.Equal(["CloseWrite take.csv", "Renamed now.csv"], events.Select(e => $"{e.Kind} {e.Name}"));
         Assert.Equal(t.P("a.log"), events[1].OldPath);
     }

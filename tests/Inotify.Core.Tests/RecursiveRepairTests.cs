@@ -4,7 +4,7 @@ using Inotify;
 
 namespace Inotify.Core.Tests;
 
-[Collection(SystemLimitsCollection.Name)]
+[Collection(SerialCollection.Name)]
 public sealed class RecursiveRepairTests
 {
     private static void Churn(TempTree t, int files)
@@ -37,7 +37,7 @@ public sealed class RecursiveRepairTests
 
     private static (ConsumerView View, List<InotifyEvent> Events) Consume(InotifyWatcher w, TempTree t, ConsumerView view)
     {
-        List<InotifyEvent> events = Drain.UntilQuiet(w, TimeSpan.FromSeconds(1));
+        List<InotifyEvent> events = w.DrainUntilQuiet(TimeSpan.FromSeconds(1));
         foreach (InotifyEvent e in events)
         {
             view.Apply(e);
@@ -58,7 +58,7 @@ public sealed class RecursiveRepairTests
         InotifyWatcher w;
 
         // max_queued_events is fixed when an instance is created: a tiny queue guarantees a real IN_Q_OVERFLOW.
-        using (new SysctlOverride("max_queued_events", 16))
+        using (Sysctl.Set("max_queued_events", 16))
         {
             w = new InotifyWatcher();
         }
@@ -78,7 +78,7 @@ public sealed class RecursiveRepairTests
 
             // The repaired watches keep working.
             File.WriteAllBytes(t.P("a/moved-d0/x/after"), []);
-            InotifyEvent last = Assert.Single(Drain.UntilQuiet(w));
+            InotifyEvent last = Assert.Single(w.DrainUntilQuiet());
             Assert.Equal(t.P("a/moved-d0/x/after"), last.Path);
         }
     }
@@ -115,7 +115,7 @@ public sealed class RecursiveRepairTests
         int inUse = InotifyUsage.ForAllProcesses().Sum(u => u.Watches);
         using var w = new InotifyWatcher();
         RecursiveWatch tree;
-        using (new SysctlOverride("max_user_watches", inUse + 11))
+        using (Sysctl.Set("max_user_watches", inUse + 11))
         {
             tree = w.AddRecursive(t.Root, InotifyEventMask.Create);
         }
@@ -126,11 +126,11 @@ public sealed class RecursiveRepairTests
         Assert.Contains("max_user_watches", tree.UnwatchedDirectories[0].Reason, StringComparison.Ordinal);
         Assert.Equal(41, tree.DirectoryCount + tree.UnwatchedDirectories.Count);
 
-        List<InotifyEvent> reports = Drain.UntilQuiet(w);
+        List<InotifyEvent> reports = w.DrainUntilQuiet();
         Assert.Equal(tree.UnwatchedDirectories.Count, reports.Count(e => e.Kind == InotifyEventKind.WatchFailed));
 
         string watched = tree.Root!.Path;
         File.WriteAllBytes(Path.Combine(watched, "still-working"), []);
-        Assert.Contains(Drain.UntilQuiet(w), e => e.Name == "still-working");
+        Assert.Contains(w.DrainUntilQuiet(), e => e.Name == "still-working");
     }
 }

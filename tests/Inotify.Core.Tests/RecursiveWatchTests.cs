@@ -30,7 +30,7 @@ public sealed class RecursiveWatchTests
         Run($"cd '{t.Root}' && mkdir -p a/b/c/d/e && touch a/f1 a/b/f2 a/b/c/f3 a/b/c/d/f4 a/b/c/d/e/f5");
 
         var expected = new SortedSet<string>(["a", "a/b", "a/b/c", "a/b/c/d", "a/b/c/d/e", "a/f1", "a/b/f2", "a/b/c/f3", "a/b/c/d/f4", "a/b/c/d/e/f5"], StringComparer.Ordinal);
-        List<InotifyEvent> events = Drain.UntilQuiet(w);
+        List<InotifyEvent> events = w.DrainUntilQuiet();
         var creates = events.Where(e => e.Kind == InotifyEventKind.Create).Select(e => Path.GetRelativePath(t.Root, e.Path)).ToList();
         Assert.Equal(expected, new SortedSet<string>(creates, StringComparer.Ordinal));
         Assert.Equal(expected.Count, creates.Count);
@@ -56,7 +56,7 @@ public sealed class RecursiveWatchTests
         w.AddRecursive(t.Root, InotifyEventMask.Create);
         Run($"cp -r '{src.P("s")}/.' '{t.P("copy")}'");
 
-        List<InotifyEvent> events = Drain.UntilQuiet(w);
+        List<InotifyEvent> events = w.DrainUntilQuiet();
         Assert.DoesNotContain(events, e => e.Kind is InotifyEventKind.QueueOverflow or InotifyEventKind.EventsDropped);
         AssertNoDuplicates(events, InotifyEventKind.Create);
         var reported = events.Where(e => e.Kind == InotifyEventKind.Create).Select(e => e.Path).ToHashSet();
@@ -78,7 +78,7 @@ public sealed class RecursiveWatchTests
         Directory.Move(t.P("a"), t.P("b"));
         File.WriteAllText(t.P("b/x/new.txt"), "after the move");
 
-        List<InotifyEvent> events = Drain.Until(w, e => e.Name == "new.txt");
+        List<InotifyEvent> events = w.ReadUntil(e => e.Name == "new.txt", "the Create of b/x/new.txt");
         InotifyEvent renamed = Assert.Single(events, e => e.Kind == InotifyEventKind.Renamed);
         Assert.Equal(t.P("a"), renamed.OldPath);
         Assert.Equal(t.P("b"), renamed.Path);
@@ -101,7 +101,7 @@ public sealed class RecursiveWatchTests
 
         File.Move(t.P("one/file"), t.P("two/renamed"));
 
-        InotifyEvent e = Assert.Single(Drain.UntilQuiet(w));
+        InotifyEvent e = Assert.Single(w.DrainUntilQuiet());
         Assert.Equal(InotifyEventKind.Renamed, e.Kind);
         Assert.Equal(t.P("one/file"), e.OldPath);
         Assert.Equal(t.P("two/renamed"), e.Path);
@@ -119,7 +119,7 @@ public sealed class RecursiveWatchTests
 
         File.Move(t.P("one/file"), t.P("moved"));
 
-        List<InotifyEvent> events = Drain.UntilQuiet(w);
+        List<InotifyEvent> events = w.DrainUntilQuiet();
         Assert.Equal([InotifyEventKind.MovedFrom, InotifyEventKind.MovedTo], events.Select(e => e.Kind));
         Assert.Equal(events[0].Cookie, events[1].Cookie);
         Assert.Equal(t.P("one/file"), events[0].Path);
@@ -141,7 +141,7 @@ public sealed class RecursiveWatchTests
         Directory.Move(outside.P("arriving"), t.P("arrived"));
         File.WriteAllText(outside.P("left/deep/unseen"), "not reported: it left the tree");
 
-        List<InotifyEvent> events = Drain.UntilQuiet(w);
+        List<InotifyEvent> events = w.DrainUntilQuiet();
         Assert.Contains(events, e => e.Kind == InotifyEventKind.MovedFrom && e.Path == t.P("leaving") && e.IsDirectory);
         Assert.Contains(events, e => e.Kind == InotifyEventKind.MovedTo && e.Path == t.P("arrived"));
         Assert.Contains(events, e => e.Kind == InotifyEventKind.Create && e.Source == EventSource.Scan && e.Path == t.P("arrived/deep/file"));
@@ -167,7 +167,7 @@ public sealed class RecursiveWatchTests
         File.WriteAllText(t.P("src/c.cs"), "x");
         Directory.CreateDirectory(t.P("obj"));
 
-        InotifyEvent e = Assert.Single(Drain.UntilQuiet(w));
+        InotifyEvent e = Assert.Single(w.DrainUntilQuiet());
         Assert.Equal(t.P("src/c.cs"), e.Path);
         Assert.Equal(2, tree.DirectoryCount);
     }
@@ -183,7 +183,7 @@ public sealed class RecursiveWatchTests
 
         Directory.Delete(root, recursive: true);
 
-        List<InotifyEvent> events = Drain.Until(w, e => e.Kind == InotifyEventKind.DeleteSelf);
+        List<InotifyEvent> events = w.ReadUntil(e => e.Kind == InotifyEventKind.DeleteSelf, "the root's DeleteSelf");
         InotifyEvent gone = Assert.Single(events, e => e.Kind == InotifyEventKind.DeleteSelf);
         Assert.Equal(root, gone.Path);
         Assert.True(gone.IsDirectory);
@@ -200,7 +200,7 @@ public sealed class RecursiveWatchTests
 
         Directory.Move(t.P("root"), t.P("elsewhere"));
 
-        InotifyEvent moved = Assert.Single(Drain.Until(w, e => e.Kind == InotifyEventKind.MoveSelf));
+        InotifyEvent moved = Assert.Single(w.ReadUntil(e => e.Kind == InotifyEventKind.MoveSelf, "the root's MoveSelf"));
         Assert.Equal(InotifyEventKind.MoveSelf, moved.Kind);
         Assert.Equal(RecursiveWatchState.RootMoved, tree.State);
     }
@@ -232,7 +232,7 @@ public sealed class RecursiveWatchTests
         w.AddRecursive(t.Root, InotifyEventMask.All);
         Run($"mkdir -p '{t.P("n/m")}'");
 
-        List<InotifyEvent> events = Drain.UntilQuiet(w);
+        List<InotifyEvent> events = w.DrainUntilQuiet();
         Assert.DoesNotContain(events, e => e.Kind is InotifyEventKind.Open or InotifyEventKind.Access or InotifyEventKind.CloseNoWrite);
         Assert.Contains(events, e => e.Path == t.P("n/m") && e.Kind == InotifyEventKind.Create);
     }
