@@ -137,13 +137,19 @@ public sealed class ErrorTests
         Assert.Throws<ArgumentNullException>(() => w.Add(null!));
         Assert.Throws<ArgumentException>(() => w.Add(string.Empty));
     }
+}
 
+/// <summary>The limits that need root to lower: run alone, restored in finally.</summary>
+[Collection(SerialCollection.Name)]
+public sealed class LimitErrorTests
+{
     [Fact]
     public void AtTheDescriptorLimitCreatingAWatcherIsInstanceLimitReachedNeverAnotherFailure()
     {
         // The probe creates watchers until the engine refuses, under several descriptor limits, so the
         // refusal falls on each of the descriptors a watcher needs (inotify, eventfd, the reader thread).
-        // Run as nobody when root so that root's max_user_instances, shared with other processes, is not hit first.
+        // Run alone (in the serial collection): near a descriptor limit the runtime of the probe must not be
+        // starved by parallel tests. Run as nobody when root so that root's max_user_instances, shared with other processes, is not hit first.
         foreach (int limit in new[] { 80, 81, 82, 83 })
         {
             string[] wrapper = ["prlimit", $"--nofile={limit}", .. Sysctl.IsRoot ? Probe.AsNobody : []];
@@ -156,12 +162,7 @@ public sealed class ErrorTests
             Assert.Contains("file-descriptor limit", r.Message, StringComparison.Ordinal);
         }
     }
-}
 
-/// <summary>The limits that need root to lower: run alone, restored in finally.</summary>
-[Collection(SerialCollection.Name)]
-public sealed class LimitErrorTests
-{
     [Fact]
     public void TheWatchLimitIsWatchLimitReachedQuotingTheLimitAndHowToRaiseIt()
     {
