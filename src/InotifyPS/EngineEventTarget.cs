@@ -5,7 +5,8 @@ namespace InotifyPS;
 
 /// <summary>
 /// Forwards events into a session's engine event queue, where Register-EngineEvent, Wait-Event and Get-Event
-/// see them. Each event becomes one engine event whose SourceEventArgs is the InotifyEvent.
+/// see them. Each event becomes one engine event whose SourceEventArgs is the InotifyEvent, or, with a batch size
+/// above 1, each batch one engine event whose SourceEventArgs is an <see cref="InotifyEventBatch"/>.
 /// </summary>
 /// <remarks>
 /// GenerateEvent with processInCurrentThread queues the event (or its -Action) from the forwarder's one thread,
@@ -56,6 +57,10 @@ internal sealed class EngineEventTarget : IForwardingTarget, IDisposable
     public void Deliver(InotifyEvent e) =>
         events.GenerateEvent(sourceIdentifier, sender, [e], messageData, processInCurrentThread: true, waitForCompletionInCurrentThread: false);
 
+    /// <summary>One engine event for the whole batch: $Event.SourceEventArgs is an <see cref="InotifyEventBatch"/>.</summary>
+    public void DeliverBatch(IReadOnlyList<InotifyEvent> batch) =>
+        events.GenerateEvent(sourceIdentifier, sender, [new InotifyEventBatch([.. batch])], messageData, processInCurrentThread: true, waitForCompletionInCurrentThread: false);
+
     public void RequestAcknowledgement(long delivered)
     {
         // Counted before the check, so Dispose sees either this request or none that could still be queued.
@@ -86,7 +91,7 @@ internal sealed class EngineEventTarget : IForwardingTarget, IDisposable
             {
                 if (string.Equals(e.SourceIdentifier, sourceIdentifier, StringComparison.OrdinalIgnoreCase))
                 {
-                    n++;
+                    n += e.SourceEventArgs is InotifyEventBatch batch ? batch.Count : 1;
                 }
             }
 

@@ -11,6 +11,15 @@ internal interface IForwardingTarget
     /// <summary>Hands one event over. May block (that slows the forwarder, not the kernel reader).</summary>
     void Deliver(InotifyEvent e);
 
+    /// <summary>Hands several events over, in order (with <see cref="EventForwarderOptions.BatchSize"/> above 1).</summary>
+    void DeliverBatch(IReadOnlyList<InotifyEvent> events)
+    {
+        foreach (InotifyEvent e in events)
+        {
+            Deliver(e);
+        }
+    }
+
     /// <summary>
     /// Asks the consumer to call <see cref="EventForwarder.Acknowledge"/> with <paramref name="delivered"/> once it
     /// has handled everything delivered so far. A target whose Deliver completes the handling may acknowledge at once.
@@ -29,6 +38,13 @@ internal sealed class EventForwarderOptions
     /// bounded queue fills, and the engine drops with a count and an EventsDropped marker: memory stays bounded.
     /// </summary>
     public int MaxPending { get; init; } = 4096;
+
+    /// <summary>
+    /// How many events one delivery may carry: 1 hands them over one by one; more hands over what is queued, up to
+    /// this many, in one <see cref="IForwardingTarget.DeliverBatch"/> (PowerShell runs a couple of -Action blocks per
+    /// checkpoint, so one engine event per batch is what lets a handler keep up with a burst).
+    /// </summary>
+    public int BatchSize { get; init; } = 1;
 
     /// <summary>How often (in delivered events) to ask for an acknowledgement while events keep coming (one request is outstanding at a time).</summary>
     public int AcknowledgeEvery { get; init; } = 64;
@@ -75,6 +91,7 @@ internal sealed class EventForwarder : IDisposable
         this.options = options ?? new EventForwarderOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(this.options.MaxPending, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(this.options.AcknowledgeEvery, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(this.options.BatchSize, 1, nameof(options));
         thread = new Thread(Run) { IsBackground = true, Name = $"inotify forwarder #{watcher.Id}" };
     }
 
@@ -164,6 +181,8 @@ internal sealed class EventForwarder : IDisposable
         try
         {
             CancellationToken token = stop.Token;
+            var batch = new List<InotifyEvent>(options.BatchSize == 1 ? 0 : Math.Min(options.BatchSize, 4096));
+            long askedAt = 0;
             Volatile.Write(ref unconsumed, target.CountUnconsumed());
             while (!token.IsCancellationRequested)
             {
@@ -185,10 +204,24 @@ internal sealed class EventForwarder : IDisposable
                     return;
                 }
 
-                target.Deliver(e);
-                long n = Interlocked.Increment(ref delivered);
-                if (n % options.AcknowledgeEvery == 0)
+                long n;
+                if (options.BatchSize == 1)
                 {
+                    target.Deliver(e);
+                    n = Interlocked.Increment(ref delivered);
+                }
+                else
+                {
+                    batch.Clear();
+                    batch.Add(e);
+                    watcher.ReadAvailable(batch, options.BatchSize - 1);
+                    target.DeliverBatch(batch);
+                    n = Interlocked.Add(ref delivered, batch.Count);
+                }
+
+                if (n - askedAt >= options.AcknowledgeEvery)
+                {
+                    askedAt = n;
                     RequestAcknowledgement();
                     Volatile.Write(ref unconsumed, target.CountUnconsumed());
                 }

@@ -7,10 +7,10 @@ namespace InotifyPS;
 internal static class Forwarding
 {
     /// <summary>A registration whose forwarder is not started yet (start it once the registration is accepted).</summary>
-    public static WatcherRegistration Create(InotifyWatcher watcher, PSEventManager events, string sourceIdentifier, PSObject? messageData)
+    public static WatcherRegistration Create(InotifyWatcher watcher, PSEventManager events, string sourceIdentifier, PSObject? messageData, int batchSize = 1)
     {
         var target = new EngineEventTarget(events, sourceIdentifier, watcher, messageData);
-        var forwarder = new EventForwarder(watcher, target);
+        var forwarder = new EventForwarder(watcher, target, new EventForwarderOptions { BatchSize = batchSize });
         target.AttachTo(forwarder);
         return new WatcherRegistration(watcher, sourceIdentifier, forwarder, target);
     }

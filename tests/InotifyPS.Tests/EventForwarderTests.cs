@@ -30,6 +30,26 @@ public sealed class EventForwarderTests : IDisposable
     }
 
     [Fact]
+    public void With_a_batch_size_it_hands_over_what_is_queued_in_order_as_batches_no_larger_than_asked()
+    {
+        const int Files = 5000, BatchSize = 256;
+        using var watcher = new InotifyWatcher();
+        watcher.Add(dir.Path, InotifyEventMask.Create);
+        var target = new BatchRecordingTarget();
+        using var forwarder = new EventForwarder(watcher, target, new EventForwarderOptions { BatchSize = BatchSize });
+        target.AutoAcknowledge = forwarder;
+        forwarder.Start();
+
+        dir.CreateFiles(Files);
+
+        Assert.True(Wait.Until(() => target.Delivered.Count >= Files), $"only {target.Delivered.Count} of {Files} events arrived");
+        Assert.Equal(Enumerable.Range(1, Files).Select(i => (long)i), target.Delivered.Select(e => e.Sequence));
+        Assert.All(target.BatchSizes, n => Assert.InRange(n, 1, BatchSize));
+        Assert.True(target.BatchSizes.Count < Files, "a burst goes over in batches, not one event at a time");
+        Assert.Equal(Files, forwarder.DeliveredCount);
+    }
+
+    [Fact]
     public void A_consumer_that_does_not_acknowledge_gets_at_most_MaxPending_and_the_watcher_drops_with_a_marker()
     {
         const int MaxPending = 100;
@@ -228,6 +248,30 @@ public sealed class EventForwarderTests : IDisposable
         using var never = new EventForwarder(watcher, _ => { });
         never.Dispose();
         Assert.True(never.WaitForExit(TimeSpan.Zero));
+    }
+
+    private sealed class BatchRecordingTarget : IForwardingTarget
+    {
+        public ConcurrentQueue<InotifyEvent> Delivered { get; } = new();
+
+        public ConcurrentQueue<int> BatchSizes { get; } = new();
+
+        public EventForwarder? AutoAcknowledge { get; set; }
+
+        public void Deliver(InotifyEvent e) => throw new InvalidOperationException("a batching forwarder delivers batches");
+
+        public void DeliverBatch(IReadOnlyList<InotifyEvent> events)
+        {
+            BatchSizes.Enqueue(events.Count);
+            foreach (InotifyEvent e in events)
+            {
+                Delivered.Enqueue(e);
+            }
+        }
+
+        public void RequestAcknowledgement(long delivered) => AutoAcknowledge?.Acknowledge(delivered);
+
+        public int CountUnconsumed() => 0;
     }
 
     private sealed class RecordingTarget : IForwardingTarget

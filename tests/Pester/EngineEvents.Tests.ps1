@@ -79,6 +79,27 @@ Describe 'Forwarding to engine events' {
         Unregister-Event -SourceIdentifier 'EngineEvents.Ordered'
     }
 
+    It 'delivers 10,000 events in order in batches with -BatchSize, each action taking many' {
+        $count = 10000
+        $w = New-InotifyWatcher -LiteralPath $dir -Event Create -SourceIdentifier 'EngineEvents.Batched' -BatchSize 500
+        $global:EngineEventsBatched = [System.Collections.Generic.List[long]]::new()
+        $global:EngineEventsActions = 0
+        $null = Register-EngineEvent -SourceIdentifier 'EngineEvents.Batched' -Action {
+            $global:EngineEventsActions++
+            $Event.SourceEventArgs | Should -BeOfType InotifyPS.InotifyEventBatch
+            foreach ($e in $Event.SourceEventArgs.Events) { $global:EngineEventsBatched.Add($e.Sequence) }
+        }
+
+        $null = New-Files -Directory $dir -Count $count
+        $null = Wait-Until -TimeoutSeconds $BulkTimeoutSeconds { $global:EngineEventsBatched.Count -ge $count }
+
+        $global:EngineEventsBatched.Count | Should -Be $count
+        Test-Ascending $global:EngineEventsBatched | Should -BeTrue
+        $global:EngineEventsActions | Should -BeLessThan $count
+        $w.DroppedCount | Should -Be 0
+        Unregister-Event -SourceIdentifier 'EngineEvents.Batched'
+    }
+
     It 'delivers 10,000 events in order to a Wait-Event loop' {
         $count = 10000
         $w = New-InotifyWatcher -LiteralPath $dir -Event Create -SourceIdentifier 'EngineEvents.WaitLoop'

@@ -48,6 +48,11 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
     [Parameter]
     public PSObject? MessageData { get; set; }
 
+    /// <summary>With -SourceIdentifier: forward up to this many events as one engine event ($Event.SourceEventArgs.Events).</summary>
+    [Parameter]
+    [ValidateRange(1, 65536)]
+    public int BatchSize { get; set; } = 1;
+
     /// <summary>How many events may wait to be read; beyond it they are dropped, counted and marked.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
@@ -102,7 +107,7 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
     {
         WatcherRegistration registration = SourceIdentifier is null
             ? new WatcherRegistration(watcher!)
-            : Forwarding.Create(watcher!, Events, SourceIdentifier, MessageData);
+            : Forwarding.Create(watcher!, Events, SourceIdentifier, MessageData, BatchSize);
         try
         {
             SessionWatchers.Add(registration);
