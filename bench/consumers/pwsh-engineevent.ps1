@@ -12,18 +12,27 @@ $S = New-BenchState $Dir
 
 # Subscribe first, so that no forwarded event can arrive before its handler exists.
 # (Register-EngineEvent's own -MessageData does not reach forwarded events; the watcher's does.)
-$null = Register-EngineEvent -SourceIdentifier InotifyBench -Action {
-    Invoke-BenchInotifyEvent $Event.MessageData $Event.SourceEventArgs
+# BENCH_BATCH=N (the pwsh-engine-batch consumer) forwards up to N events per engine event instead.
+$batchSize = if ($env:BENCH_BATCH) { [int]$env:BENCH_BATCH } else { 1 }
+if ($batchSize -gt 1) {
+    $null = Register-EngineEvent -SourceIdentifier InotifyBench -Action {
+        foreach ($e in $Event.SourceEventArgs.Events) { Invoke-BenchInotifyEvent $Event.MessageData $e }
+    }
+}
+else {
+    $null = Register-EngineEvent -SourceIdentifier InotifyBench -Action {
+        Invoke-BenchInotifyEvent $Event.MessageData $Event.SourceEventArgs
+    }
 }
 # The change set of the C reader, inotifywait and CoreConsumer (bench/creader/creader.c WATCH_MASK).
-$w = New-InotifyWatcher -Path $S.Root -Recurse -Event $BenchInotifyMask -SourceIdentifier InotifyBench -MessageData $S
+$w = New-InotifyWatcher -Path $S.Root -Recurse -Event $BenchInotifyMask -SourceIdentifier InotifyBench -MessageData $S -BatchSize $batchSize
 Write-BenchReady
 
 $deadline = [DateTime]::UtcNow.AddSeconds($S.Timeout)
 while (-not $S.stop_seen -and [DateTime]::UtcNow -lt $deadline) {
     Start-Sleep -Milliseconds 10
 }
-Write-BenchResult $S $Out 'pwsh-engine'
+Write-BenchResult $S $Out $(if ($batchSize -gt 1) { 'pwsh-engine-batch' } else { 'pwsh-engine' })
 Unregister-Event -SourceIdentifier InotifyBench
 Remove-InotifyWatcher -Watcher $w
 Exit-Bench
