@@ -130,6 +130,39 @@ public abstract class InotifyCmdlet : PSCmdlet
     }
 
     /// <summary>Stops the command when the switches conflict (e.g. -Include without -Recurse).</summary>
+    /// <summary>
+    /// The session's watchers with these ids or source identifiers (wildcards allowed), each once. Like Get-Process,
+    /// a wildcard that matches nothing is quiet; an id or plain name that matches nothing is a WatcherNotFound error.
+    /// </summary>
+    private protected List<InotifyWatcher> SelectWatchers(IEnumerable<int> ids, IEnumerable<string> sourceIdentifiers)
+    {
+        IReadOnlyList<WatcherRegistration> all = SessionWatchers.Snapshot();
+        var found = new List<InotifyWatcher>();
+        foreach (int id in ids)
+        {
+            AddMatches(all.Where(r => r.Watcher.Id == id), id.ToString(System.Globalization.CultureInfo.InvariantCulture), quietIfNone: false);
+        }
+
+        foreach (string name in sourceIdentifiers)
+        {
+            var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
+            AddMatches(all.Where(r => r.SourceIdentifier is { } s && pattern.IsMatch(s)), name, WildcardPattern.ContainsWildcardCharacters(name));
+        }
+
+        return found;
+
+        void AddMatches(IEnumerable<WatcherRegistration> matches, string name, bool quietIfNone)
+        {
+            List<InotifyWatcher> watchers = [.. matches.Select(r => r.Watcher)];
+            if (watchers.Count == 0 && !quietIfNone)
+            {
+                WriteError(Errors.Create(ErrorIds.WatcherNotFound, ErrorCategory.ObjectNotFound, name, $"This session has no inotify watcher '{name}'."));
+            }
+
+            found.AddRange(watchers.Where(w => !found.Contains(w)));
+        }
+    }
+
     private protected void ThrowIfConflicting(WatchSpec spec)
     {
         if (spec.Conflict is { } conflict)

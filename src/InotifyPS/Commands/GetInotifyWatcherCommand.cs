@@ -20,37 +20,12 @@ public sealed class GetInotifyWatcherCommand : InotifyCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        IReadOnlyList<WatcherRegistration> all = SessionWatchers.Snapshot();
-        switch (ParameterSetName)
+        IEnumerable<InotifyWatcher> watchers = ParameterSetName switch
         {
-            case "Id":
-                WriteObject(Select(all, Id.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), r => r.Watcher.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), enumerateCollection: true);
-                break;
-            case "SourceIdentifier":
-                WriteObject(Select(all, SourceIdentifier, r => r.SourceIdentifier), enumerateCollection: true);
-                break;
-            default:
-                WriteObject(all.Select(r => r.Watcher), enumerateCollection: true);
-                break;
-        }
-    }
-
-    // Like Get-Process: a wildcard that matches nothing is quiet, a plain name that matches nothing is an error.
-    private List<InotifyWatcher> Select(IReadOnlyList<WatcherRegistration> all, IEnumerable<string> names, Func<WatcherRegistration, string?> key)
-    {
-        var found = new List<InotifyWatcher>();
-        foreach (string name in names)
-        {
-            var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
-            List<InotifyWatcher> matches = [.. all.Where(r => key(r) is { } k && pattern.IsMatch(k)).Select(r => r.Watcher)];
-            if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
-            {
-                WriteError(Errors.Create(ErrorIds.WatcherNotFound, ErrorCategory.ObjectNotFound, name, $"This session has no inotify watcher '{name}'."));
-            }
-
-            found.AddRange(matches.Where(m => !found.Contains(m)));
-        }
-
-        return found;
+            "Id" => SelectWatchers(Id, []),
+            "SourceIdentifier" => SelectWatchers([], SourceIdentifier),
+            _ => SessionWatchers.Snapshot().Select(r => r.Watcher),
+        };
+        WriteObject(watchers, enumerateCollection: true);
     }
 }

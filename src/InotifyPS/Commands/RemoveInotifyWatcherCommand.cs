@@ -24,36 +24,13 @@ public sealed class RemoveInotifyWatcherCommand : InotifyCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        IReadOnlyList<WatcherRegistration> all = SessionWatchers.Snapshot();
-        var targets = new List<InotifyWatcher>(Watcher);
-        foreach (int id in Id)
-        {
-            Find(all.Where(r => r.Watcher.Id == id), id.ToString(System.Globalization.CultureInfo.InvariantCulture), targets);
-        }
-
-        foreach (string name in SourceIdentifier)
-        {
-            var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
-            Find(all.Where(r => r.SourceIdentifier is { } s && pattern.IsMatch(s)), name, targets, quietIfNone: WildcardPattern.ContainsWildcardCharacters(name));
-        }
-
-        foreach (InotifyWatcher watcher in targets.Distinct())
+        foreach (InotifyWatcher watcher in Watcher.Concat(SelectWatchers(Id, SourceIdentifier)).Distinct())
         {
             string description = WatcherRegistry.Find(watcher)?.SourceIdentifier is { } s ? $"#{watcher.Id} ({s})" : $"#{watcher.Id}";
             if (ShouldProcess(description, "Dispose inotify watcher"))
             {
                 SessionWatchers.Remove(watcher);
             }
-        }
-    }
-
-    private void Find(IEnumerable<WatcherRegistration> matches, string name, List<InotifyWatcher> into, bool quietIfNone = false)
-    {
-        int before = into.Count;
-        into.AddRange(matches.Select(r => r.Watcher));
-        if (into.Count == before && !quietIfNone)
-        {
-            WriteError(Errors.Create(ErrorIds.WatcherNotFound, ErrorCategory.ObjectNotFound, name, $"This session has no inotify watcher '{name}'."));
         }
     }
 }
