@@ -58,8 +58,6 @@ internal sealed class EventPipeline(InotifyWatcher watcher, WatchRegistry regist
 
     internal long OverflowCount => Interlocked.Read(ref overflows);
 
-    internal WatchRegistry Registry => registry;
-
     /// <summary>Bytes the reader will have consumed once the kernel's queue as it is now is read: scan results are de-duplicated until then.</summary>
     internal long DedupeHorizon()
     {

@@ -20,7 +20,6 @@ internal sealed class TreeWalker(WatchRegistry registry, EventPipeline pipeline,
 
     // Directories still to visit, with the inode readdir gave for them (0 when unknown).
     private readonly Queue<(string Path, ulong Inode)> pending = new();
-    private int visited;
     private long lastProgress;
 
     internal void WalkInitial()
@@ -289,7 +288,6 @@ internal sealed class TreeWalker(WatchRegistry registry, EventPipeline pipeline,
 
     private void ReportProgress(string dir, bool force = false)
     {
-        visited++;
         if (tree.Options.Progress is not { } progress)
         {
             return;
