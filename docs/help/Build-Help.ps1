@@ -70,7 +70,8 @@ if ($UpdateMarkdown) {
             Import-Module $module -Force
             Update-MarkdownCommandHelp -LiteralPath $files -NoBackup | Out-Null
         }
-        & ([System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName) -NoProfile -NonInteractive -Command $script -args (Join-Path $bare 'InotifyPS.psd1'), $commandMarkdown.FullName, $platyPS.Path
+        # pwsh from $PSHOME, not the process's main module: under `dotnet pwsh` that is dotnet itself.
+        & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $script -args (Join-Path $bare 'InotifyPS.psd1'), $commandMarkdown.FullName, $platyPS.Path
         if ($LASTEXITCODE) { throw "Update-MarkdownCommandHelp failed ($LASTEXITCODE)." }
     }
     finally {
