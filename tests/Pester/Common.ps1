@@ -14,23 +14,38 @@ $BulkTimeoutSeconds = 120
 Import-Module $ModulePath -Force
 
 function Start-Writer {
-    # Runs a shell script in another process after a delay: file activity that happens while the test waits.
+    # Runs a shell script in another process: file activity that happens while the test waits.
     # Arguments are passed as $1, $2, ... so paths need no quoting.
+    # -AfterWatchOn: the script starts only once this process holds an inotify watch on that file or
+    # directory (the kernel lists every watch in /proc/<pid>/fdinfo), so a test can start the writer and then
+    # the command that watches, and the writer cannot act before the watch exists. No timing is assumed.
     param(
         [Parameter(Mandatory)] [string] $Script,
         [string[]] $Arguments = @(),
-        [double] $DelaySeconds = 0
+        [string] $AfterWatchOn
     )
     $psi = [System.Diagnostics.ProcessStartInfo]::new('/bin/sh')
-    $text = if ($DelaySeconds -gt 0) { "sleep $([string]::Format([cultureinfo]::InvariantCulture, '{0}', $DelaySeconds)); $Script" } else { $Script }
+    $text = $Script
+    if ($AfterWatchOn) {
+        $inode = '{0:x}' -f [long](& stat -c '%i' -- $AfterWatchOn)
+        # Gives up after a minute, so a test that never watches does not leave a process behind.
+        $text = "n=0; until grep -qs 'inotify wd:[0-9]* ino:$inode ' /proc/$PID/fdinfo/*; do n=`$((n+1)); [ `$n -gt 6000 ] && exit 3; sleep 0.01; done; $Script"
+    }
     foreach ($a in @('-c', $text, 'sh') + $Arguments) { $psi.ArgumentList.Add($a) }
     [System.Diagnostics.Process]::Start($psi)
 }
 
 function New-Files {
-    # Creates $Count empty files f0..f(N-1) in $Directory from another process, as fast as the shell can.
-    param([Parameter(Mandatory)] [string] $Directory, [Parameter(Mandatory)] [int] $Count, [double] $DelaySeconds = 0)
-    Start-Writer -DelaySeconds $DelaySeconds -Arguments $Directory, $Count -Script 'cd "$1" && i=0; while [ $i -lt "$2" ]; do : > "f$i"; i=$((i+1)); done'
+    # Creates $Count empty files f0..f(N-1) in $Directory from another process, as fast as the shell can
+    # (with -AfterWatch, once this process watches $Directory).
+    param([Parameter(Mandatory)] [string] $Directory, [Parameter(Mandatory)] [int] $Count, [switch] $AfterWatch)
+    $script = 'cd "$1" && i=0; while [ $i -lt "$2" ]; do : > "f$i"; i=$((i+1)); done'
+    if ($AfterWatch) {
+        Start-Writer -AfterWatchOn $Directory -Arguments $Directory, $Count -Script $script
+    }
+    else {
+        Start-Writer -Arguments $Directory, $Count -Script $script
+    }
 }
 
 function Wait-Until {

@@ -175,10 +175,13 @@ Describe 'Forwarding to engine events' {
         $w = New-InotifyWatcher -LiteralPath $dir -Event Create -SourceIdentifier 'EngineEvents.Removed'
         Remove-InotifyWatcher $w
 
+        # A second watcher on the same directory sees the files: by then the removed one would have had them too.
+        $control = New-InotifyWatcher -LiteralPath $dir -Event Create
         $null = New-Files -Directory $dir -Count 3
-        Start-Sleep -Seconds $QuietTimeoutSeconds
+        @($control | Wait-InotifyEvent -Count 3 -Timeout $EventTimeoutSeconds).Count | Should -Be 3
 
         Get-Event -SourceIdentifier 'EngineEvents.Removed' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Remove-InotifyWatcher $control
     }
 }
 

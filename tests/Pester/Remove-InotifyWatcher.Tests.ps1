@@ -45,10 +45,14 @@ Describe 'Remove-InotifyWatcher' {
         Wait-Until { $global:RemoveInotifyWatcherHandled -eq 1 } | Should -BeTrue
 
         Remove-InotifyWatcher $w
-        $null = New-Files -Directory $dir -Count 3
-        Start-Sleep -Seconds $QuietTimeoutSeconds
+        # A second watcher on the same directory sees the files: by then the removed one would have had them too.
+        $control = New-InotifyWatcher -LiteralPath $dir -Event Create
+        $null = Start-Writer -Arguments $dir -Script 'for n in a b c; do : > "$1/$n"; done'
+        @($control | Wait-InotifyEvent -Count 3 -Timeout $EventTimeoutSeconds).Count | Should -Be 3
+        Remove-InotifyWatcher $control
 
         $global:RemoveInotifyWatcherHandled | Should -Be 1
+        Get-Event -SourceIdentifier 'RemoveInotifyWatcher.Forwarding' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         @(Get-EventSubscriber -Force).Count | Should -Be ($subscribersBefore + 1)
         Unregister-Event -SourceIdentifier 'RemoveInotifyWatcher.Forwarding'
     }

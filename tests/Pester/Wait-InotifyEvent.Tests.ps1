@@ -15,7 +15,7 @@ Describe 'Wait-InotifyEvent' {
 
     Context 'with its own watcher' {
         It 'returns the first CloseWrite with -Count 1 -Timeout' {
-            $null = Start-Writer -DelaySeconds 0.3 -Arguments (Join-Path $dir 'done.txt') -Script 'echo data > "$1"'
+            $null = Start-Writer -AfterWatchOn $dir -Arguments (Join-Path $dir 'done.txt') -Script 'echo data > "$1"'
 
             $e = @(Wait-InotifyEvent $dir -Event CloseWrite -Count 1 -Timeout $EventTimeoutSeconds)
 
@@ -27,7 +27,7 @@ Describe 'Wait-InotifyEvent' {
 
         It 'streams the events of a drop folder to ForEach-Object as they arrive' {
             $done = New-TestDirectory
-            $null = Start-Writer -DelaySeconds 0.3 -Arguments $dir -Script 'echo a > "$1/a.csv"; echo b > "$1/b.part"; mv "$1/b.part" "$1/b.csv"'
+            $null = Start-Writer -AfterWatchOn $dir -Arguments $dir -Script 'echo a > "$1/a.csv"; echo b > "$1/b.part"; mv "$1/b.part" "$1/b.csv"'
 
             $handled = Wait-InotifyEvent $dir -Event CloseWrite, MovedTo -Count 3 -Timeout $EventTimeoutSeconds | ForEach-Object {
                 if ($_.Path -like '*.csv') { Move-Item -LiteralPath $_.Path -Destination $done; $_.Name }
@@ -46,14 +46,14 @@ Describe 'Wait-InotifyEvent' {
         }
 
         It 'stops after -Count events' {
-            $null = New-Files -Directory $dir -Count 10 -DelaySeconds 0.3
+            $null = New-Files -Directory $dir -Count 10 -AfterWatch
 
             @(Wait-InotifyEvent $dir -Event Create -Count 4 -Timeout $EventTimeoutSeconds).Name | Should -Be @('f0', 'f1', 'f2', 'f3')
         }
 
         It 'stops cleanly for Select-Object -First and disposes its watcher' {
             $before = Get-ProcessInotifyInstances
-            $null = New-Files -Directory $dir -Count 10 -DelaySeconds 0.3
+            $null = New-Files -Directory $dir -Count 10 -AfterWatch
 
             $first = Wait-InotifyEvent $dir -Event Create | Select-Object -First 2
 
@@ -83,13 +83,13 @@ Describe 'Wait-InotifyEvent' {
         }
 
         It 'takes paths from the pipeline by property name' {
-            $null = Start-Writer -DelaySeconds 0.3 -Arguments (Join-Path $dir 'x') -Script ': > "$1"'
+            $null = Start-Writer -AfterWatchOn $dir -Arguments (Join-Path $dir 'x') -Script ': > "$1"'
 
             (Get-Item -LiteralPath $dir | Wait-InotifyEvent -Event Create -Count 1 -Timeout $EventTimeoutSeconds).Name | Should -Be 'x'
         }
 
         It 'watches trees with -Recurse and filters with -Include' {
-            $null = Start-Writer -DelaySeconds 0.3 -Arguments $dir -Script 'mkdir -p "$1/a/b"; : > "$1/a/b/skip.log"; : > "$1/a/b/take.txt"'
+            $null = Start-Writer -AfterWatchOn $dir -Arguments $dir -Script 'mkdir -p "$1/a/b"; : > "$1/a/b/skip.log"; : > "$1/a/b/take.txt"'
 
             $e = Wait-InotifyEvent $dir -Recurse -Include '*.txt' -Event Create -Count 1 -Timeout $EventTimeoutSeconds
 
@@ -98,7 +98,7 @@ Describe 'Wait-InotifyEvent' {
 
         It 'reports a rename inside the folder as one Renamed event with the old path' {
             $null = New-Item -ItemType File (Join-Path $dir 'old.txt')
-            $null = Start-Writer -DelaySeconds 0.3 -Arguments $dir -Script 'mv "$1/old.txt" "$1/new.txt"'
+            $null = Start-Writer -AfterWatchOn $dir -Arguments $dir -Script 'mv "$1/old.txt" "$1/new.txt"'
 
             $e = Wait-InotifyEvent $dir -Event Move -Count 1 -Timeout $EventTimeoutSeconds
 
@@ -118,7 +118,7 @@ Describe 'Wait-InotifyEvent' {
         }
 
         It 'reports only the names -Include selects, without -Recurse too' {
-            $null = Start-Writer -DelaySeconds 0.5 -Arguments $dir -Script 'echo x > "$1/skip.log"; echo y > "$1/take.csv"'
+            $null = Start-Writer -AfterWatchOn $dir -Arguments $dir -Script 'echo x > "$1/skip.log"; echo y > "$1/take.csv"'
 
             $e = Wait-InotifyEvent $dir -Event CloseWrite -Include '*.csv' -Count 1 -Timeout $EventTimeoutSeconds
 
