@@ -1,9 +1,5 @@
 Set-StrictMode -Version Latest
 
-BeforeDiscovery {
-    $HasHelp = Test-Path (Join-Path $PSScriptRoot '../../out/InotifyPS/en-US/*.xml')
-}
-
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     $ManifestPath = Join-Path $ModulePath 'InotifyPS.psd1'
@@ -62,7 +58,8 @@ Describe 'The module' {
         Get-ChildItem -LiteralPath $ModulePath -Recurse -Filter 'System.Management.Automation*' | Should -BeNullOrEmpty
     }
 
-    It 'has help for every cmdlet' -Skip:(-not $HasHelp) {
+    It 'has help for every cmdlet' {
+        Join-Path $ModulePath 'en-US/InotifyPS.dll-Help.xml' | Should -Exist
         foreach ($command in Get-Command -Module InotifyPS) {
             (Get-Help $command.Name).Synopsis | Should -Not -BeLike "*$($command.Name)*[[]*" -Because "$($command.Name) should have a synopsis"
         }
