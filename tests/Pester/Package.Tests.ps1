@@ -10,8 +10,12 @@ BeforeAll {
         param([Parameter(Mandatory)] [string] $UserHome, [Parameter(Mandatory)] [string] $Command)
         $psi = [System.Diagnostics.ProcessStartInfo]::new((Join-Path $PSHOME 'pwsh'))
         foreach ($a in '-NoProfile', '-NonInteractive', '-Command', $Command) { $psi.ArgumentList.Add($a) }
+        $psi.WorkingDirectory = $UserHome
         $psi.Environment['HOME'] = $UserHome
-        foreach ($name in 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'PSModulePath') { $null = $psi.Environment.Remove($name) }
+        $psi.Environment['XDG_DATA_HOME'] = Join-Path $UserHome '.local/share'
+        $psi.Environment['XDG_CONFIG_HOME'] = Join-Path $UserHome '.config'
+        $psi.Environment['XDG_CACHE_HOME'] = Join-Path $UserHome '.cache'
+        $null = $psi.Environment.Remove('PSModulePath')
         $psi.RedirectStandardOutput = $true
         $psi.RedirectStandardError = $true
         $p = [System.Diagnostics.Process]::Start($psi)
