@@ -5,8 +5,10 @@ namespace Inotify;
 /// blocks here: it asks for <see cref="FreeSpace"/> and drops (and counts) what does not fit.
 /// Waiting is a Monitor wait for blocking readers and a shared TaskCompletionSource for async ones.
 /// </summary>
-internal sealed class EventQueue(int capacity)
+internal sealed class EventQueue(int capacity, Func<long>? milliseconds = null)
 {
+    // The clock deadlines are measured with (Environment.TickCount64); tests pass one they move by hand.
+    private readonly Func<long> now = milliseconds ?? (static () => Environment.TickCount64);
     private readonly Queue<InotifyEvent> items = new(Math.Min(capacity, 4096));
     private readonly object gate = new();
     private TaskCompletionSource? signal;
@@ -94,7 +96,8 @@ internal sealed class EventQueue(int capacity)
     /// <summary>Blocks until an event, the timeout (false), cancellation (OperationCanceledException) or close (ObjectDisposedException).</summary>
     internal bool TryDequeue(out InotifyEvent? e, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        bool infinite = timeout == Timeout.InfiniteTimeSpan;
+        long deadline = infinite ? long.MaxValue : now() + (long)timeout.TotalMilliseconds;
         using CancellationTokenRegistration reg = cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(static s => ((EventQueue)s!).WakeBlocked(), this)
             : default;
@@ -109,8 +112,10 @@ internal sealed class EventQueue(int capacity)
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
-                long remaining = deadline == long.MaxValue ? Timeout.Infinite : deadline - Environment.TickCount64;
-                if (remaining != Timeout.Infinite && remaining <= 0)
+                // The deadline is kept apart from "infinite": a remaining time that happens to be -1 ms is Timeout.Infinite
+                // to Monitor.Wait, and a wait that overran its deadline by exactly 1 ms would never end.
+                long remaining = infinite ? 0 : deadline - now();
+                if (!infinite && remaining <= 0)
                 {
                     return false;
                 }
@@ -118,7 +123,7 @@ internal sealed class EventQueue(int capacity)
                 blockedWaiters++;
                 try
                 {
-                    Monitor.Wait(gate, remaining == Timeout.Infinite ? Timeout.Infinite : (int)Math.Min(remaining, int.MaxValue));
+                    Monitor.Wait(gate, infinite ? Timeout.Infinite : (int)Math.Min(remaining, int.MaxValue));
                 }
                 finally
                 {

@@ -51,6 +51,33 @@ public sealed class ConsumerTests(ITestOutputHelper output)
         await creator;
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task AWaitThatOverranItsDeadlineEndsWhateverTheOverrun(long overrunMilliseconds)
+    {
+        // A wait that woke exactly 1 ms after its deadline once computed "-1 ms left", which Monitor.Wait takes as
+        // Timeout.Infinite: the wait never ended. The clock is moved by hand to put the wake-up there.
+        long clock = 1_000;
+        int reads = 0;
+        var queue = new EventQueue(16, () =>
+        {
+            Interlocked.Increment(ref reads);
+            return Interlocked.Read(ref clock);
+        });
+        Task<bool> wait = Task.Run(() => queue.TryDequeue(out _, TimeSpan.FromMilliseconds(20), CancellationToken.None));
+
+        // Once the deadline is taken (the first reading), the next reading is past it by the overrun.
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref reads) > 0, Timeouts.ExpectedEvent));
+        Interlocked.Exchange(ref clock, 1_000 + 20 + overrunMilliseconds);
+
+        Task first = await Task.WhenAny(wait, Task.Delay(Timeouts.ExpectedEvent));
+
+        Assert.True(first == wait, $"TryDequeue did not return when the clock was {overrunMilliseconds} ms past its deadline");
+        Assert.False(await wait);
+    }
+
     [Fact]
     public void CancellingABlockedTryReadThrowsOperationCanceled()
     {
