@@ -5,7 +5,7 @@ namespace Inotify;
 /// blocks here: it asks for <see cref="FreeSpace"/> and drops (and counts) what does not fit.
 /// Waiting is a Monitor wait for blocking readers and a shared TaskCompletionSource for async ones.
 /// </summary>
-internal sealed class EventQueue(int capacity, Func<long>? milliseconds = null)
+internal sealed class EventQueue(int capacity, Func<long>? milliseconds = null) : IEventSink
 {
     // The clock deadlines are measured with (Environment.TickCount64); tests pass one they move by hand.
     private readonly Func<long> now = milliseconds ?? (static () => Environment.TickCount64);
@@ -15,7 +15,7 @@ internal sealed class EventQueue(int capacity, Func<long>? milliseconds = null)
     private int blockedWaiters;
     private bool closed;
 
-    internal int Capacity { get; } = capacity;
+    public int Capacity { get; } = capacity;
 
     internal int Count
     {
@@ -29,7 +29,7 @@ internal sealed class EventQueue(int capacity, Func<long>? milliseconds = null)
     }
 
     /// <summary>Free places now; only the consumer changes it meanwhile, and only upwards.</summary>
-    internal int FreeSpace
+    public int FreeSpace
     {
         get
         {
@@ -41,7 +41,7 @@ internal sealed class EventQueue(int capacity, Func<long>? milliseconds = null)
     }
 
     /// <summary>Adds a batch under one lock with one wake-up; the caller has already checked the room.</summary>
-    internal void EnqueueRange(List<InotifyEvent> batch)
+    public void EnqueueRange(List<InotifyEvent> events)
     {
         TaskCompletionSource? toWake;
         lock (gate)
@@ -51,7 +51,7 @@ internal sealed class EventQueue(int capacity, Func<long>? milliseconds = null)
                 return;
             }
 
-            foreach (InotifyEvent e in batch)
+            foreach (InotifyEvent e in events)
             {
                 items.Enqueue(e);
             }

@@ -6,7 +6,7 @@ namespace Inotify;
 /// One file-system event. Immutable. Derives from EventArgs so that PowerShell's engine events
 /// expose it as <c>$Event.SourceEventArgs</c>.
 /// </summary>
-public sealed class InotifyEvent : EventArgs
+public sealed partial class InotifyEvent : EventArgs
 {
     // The name stays as bytes (a slice of the read buffer's copy) until someone asks for it: a
     // consumer that only counts events never pays for decoding.

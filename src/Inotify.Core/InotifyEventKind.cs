@@ -63,3 +63,36 @@ public enum InotifyEventKind
     /// <summary>A directory of a recursive watch could not be watched (watch limit, permission, vanished); see Message.</summary>
     WatchFailed,
 }
+
+/// <summary>The kind a kernel record stands for.</summary>
+internal static class EventKinds
+{
+    /// <summary>One event bit per record; the lowest set bit names it. No bit at all is IN_IGNORED's record.</summary>
+    internal static InotifyEventKind Of(uint mask)
+    {
+        uint events = mask & 0xFFFF;
+        if (events == 0)
+        {
+            return InotifyEventKind.Ignored;
+        }
+
+        return (InotifyEventMask)(events & (uint)-(int)events) switch
+        {
+            InotifyEventMask.Access => InotifyEventKind.Access,
+            InotifyEventMask.Modify => InotifyEventKind.Modify,
+            InotifyEventMask.Attrib => InotifyEventKind.Attrib,
+            InotifyEventMask.CloseWrite => InotifyEventKind.CloseWrite,
+            InotifyEventMask.CloseNoWrite => InotifyEventKind.CloseNoWrite,
+            InotifyEventMask.Open => InotifyEventKind.Open,
+            InotifyEventMask.MovedFrom => InotifyEventKind.MovedFrom,
+            InotifyEventMask.MovedTo => InotifyEventKind.MovedTo,
+            InotifyEventMask.Create => InotifyEventKind.Create,
+            InotifyEventMask.Delete => InotifyEventKind.Delete,
+            InotifyEventMask.DeleteSelf => InotifyEventKind.DeleteSelf,
+            InotifyEventMask.MoveSelf => InotifyEventKind.MoveSelf,
+            InotifyEventMask.Unmount => InotifyEventKind.Unmount,
+            InotifyEventMask.QueueOverflow => InotifyEventKind.QueueOverflow,
+            _ => InotifyEventKind.Ignored,
+        };
+    }
+}

@@ -66,18 +66,8 @@ public sealed class InotifyWatch
         }
     }
 
-    // The directory's entries as the consumer has been told of them, for repair after a gap.
-    internal Dictionary<string, SnapshotEntry>? Snapshot { get; set; }
-
-    // Names a scan just reported, so the kernel's Create for the same entry is not reported again;
-    // valid until the reader has consumed ScanDedupeUntil bytes.
-    internal HashSet<string>? ScannedNames { get; set; }
-
-    internal long ScanDedupeUntil { get; set; }
-
+    // The object's identity (from stat or readdir), to recognise another path to it and a directory replaced by a new one.
     internal ulong Inode { get; init; }
-
-    internal bool MovedOut { get; set; }
 
     internal ulong Device { get; init; }
 
@@ -95,6 +85,3 @@ public sealed class InotifyWatch
     /// <inheritdoc/>
     public override string ToString() => Path;
 }
-
-/// <summary>What the snapshot remembers of a directory entry: enough to tell a rename from a delete and create.</summary>
-internal readonly record struct SnapshotEntry(ulong Inode, bool IsDirectory);

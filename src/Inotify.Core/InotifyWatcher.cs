@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
-using System.Reflection;
 using System.Runtime.CompilerServices;
 using Inotify.Interop;
 
@@ -11,6 +9,31 @@ namespace Inotify;
 /// Thread-safe. Dispose stops the reader and closes the descriptor; anyone waiting for an event then
 /// gets ObjectDisposedException (or the end of <see cref="ReadAllAsync"/>).
 /// </summary>
+/// <remarks>
+/// <para><b>How it fits together.</b> The reader thread (<see cref="ReaderThread"/>) reads the descriptor and hands
+/// each read to the <see cref="EventDispatcher"/>, which turns records into events with the help of the parts it
+/// owns: <see cref="WatchTable"/> (wd, path and inode to watch), <see cref="RenamePairer"/>, <see cref="ReadHorizon"/>,
+/// each tree's <see cref="TreeSnapshot"/>, and <see cref="EventOutbox"/>, which numbers events and hands them to the
+/// bounded <see cref="EventQueue"/> that consumers read. Recursion work (<see cref="TreeWork"/>: scans of new
+/// directories with <see cref="TreeWalker"/>, repairs with <see cref="TreeRepair"/>, both through
+/// <see cref="TreeScanner"/>) runs on the reader thread between reads. Dependencies run one way: dispatcher -> work
+/// -> walker/repair -> scanner -> table, outbox, horizon; nothing below calls back into the dispatcher.</para>
+/// <para><b>Threads.</b> The reader thread runs every read, the dispatcher, rename expiry, drop markers, the scans
+/// of new directories, repairs and retries. A thread calling <see cref="AddRecursive"/> runs that tree's initial
+/// walk itself; threads calling Add, Remove and Dispose make their kernel calls themselves. Consumers (any number of
+/// threads) only touch the EventQueue.</para>
+/// <para><b>Locks, in the order they may be taken.</b>
+/// (1) The engine lock, <c>WatchTable.Sync</c>: guards the watch table, the dispatcher and everything it owns (the
+/// pairer, the read horizon, the outbox, the snapshots, each tree's unresolved list, the recursion work).
+/// inotify_add_watch and read() are called under it, so the reader never sees a wd the table does not have and a
+/// scan's FIONREAD never misses a read in flight. It is held for one read and its processing, for one step of
+/// recursion work (<see cref="TreeWork.DirectoriesPerStep"/> directories), or for one directory of an initial walk:
+/// never for a whole walk, so the reader keeps draining the kernel's queue.
+/// (2) The EventQueue's lock: taken by the outbox's hand-over under (1), and by consumers alone. A consumer never
+/// takes (1) while holding it.
+/// (3) Leaf locks, held for a few instructions and never while taking another: a tree's watch set and unwatched
+/// list, a watch's alias list.</para>
+/// </remarks>
 public sealed class InotifyWatcher : IDisposable
 {
     private static int instanceCounter;
@@ -18,8 +41,11 @@ public sealed class InotifyWatcher : IDisposable
     private readonly SafeInotifyHandle handle;
     private readonly SafeFdHandle wakeHandle;
     private readonly EventQueue queue;
-    private readonly EventPipeline pipeline;
-    private readonly Thread reader;
+    private readonly EventOutbox outbox;
+    private readonly ReadHorizon horizon;
+    private readonly TreeWork work;
+    private readonly EventDispatcher dispatcher;
+    private readonly ReaderThread reader;
     private int disposed;
 
     /// <summary>Creates the inotify instance and starts its reader thread.</summary>
@@ -45,11 +71,15 @@ public sealed class InotifyWatcher : IDisposable
             throw Errno.ToException(errno, null, "create the reader's wake-up descriptor");
         }
 
+        Func<long> clock = static () => Environment.TickCount64;
         queue = new EventQueue(Options.QueueCapacity);
-        Registry = new WatchRegistry(this, handle);
-        pipeline = new EventPipeline(this, Registry, queue, handle);
+        Table = new WatchTable(this, handle);
+        outbox = new EventOutbox(queue);
+        horizon = new ReadHorizon(PendingKernelBytes, clock);
+        work = new TreeWork(Table, outbox, horizon, () => KernelWatchList.Read(handle.Fd), clock);
+        dispatcher = new EventDispatcher(Options, Table, outbox, horizon, work, clock);
         Id = Interlocked.Increment(ref instanceCounter);
-        reader = new Thread(ReadLoop) { IsBackground = true, Name = $"inotify reader #{Id}" };
+        reader = new ReaderThread(Id, handle, wakeHandle, Table, dispatcher, work, outbox, Options.ReadBufferSize, () => IsDisposed);
         try
         {
             reader.Start();
@@ -74,27 +104,27 @@ public sealed class InotifyWatcher : IDisposable
     public bool IsDisposed => Volatile.Read(ref disposed) != 0;
 
     /// <summary>Events dropped because the consumer did not keep up (each gap is also an EventsDropped event).</summary>
-    public long DroppedCount => pipeline.DroppedCount;
+    public long DroppedCount => outbox.DroppedCount;
 
     /// <summary>Kernel queue overflows seen (each is also a QueueOverflow event).</summary>
-    public long OverflowCount => pipeline.OverflowCount;
+    public long OverflowCount => dispatcher.OverflowCount;
 
     /// <summary>Events produced so far, dropped ones included: the last Sequence number.</summary>
-    public long EventCount => pipeline.Sequence;
+    public long EventCount => outbox.Sequence;
 
     /// <summary>Events waiting to be read.</summary>
     public int QueuedCount => queue.Count;
 
     /// <summary>How many kernel watches this instance holds.</summary>
-    public int WatchCount => Registry.Count;
+    public int WatchCount => Table.Count;
 
     /// <summary>The kernel watches, in no particular order.</summary>
-    public IReadOnlyList<InotifyWatch> Watches => Registry.Snapshot();
+    public IReadOnlyList<InotifyWatch> Watches => Table.Snapshot();
 
     /// <summary>The recursive watches.</summary>
-    public IReadOnlyList<RecursiveWatch> RecursiveWatches => Registry.Trees();
+    public IReadOnlyList<RecursiveWatch> RecursiveWatches => Table.Trees();
 
-    internal WatchRegistry Registry { get; }
+    internal WatchTable Table { get; }
 
     /// <summary>Watches one file or directory.</summary>
     /// <param name="path">The path (relative paths are resolved against the current directory).</param>
@@ -111,7 +141,7 @@ public sealed class InotifyWatcher : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ThrowIfDisposed();
-        InotifyWatch watch = Registry.Add(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path)), mask, mask, flags, tree: null);
+        InotifyWatch watch = Table.Add(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path)), mask, mask, flags, tree: null);
         watch.Filter = filter ?? PathFilter.None;
         return watch;
     }
@@ -120,16 +150,74 @@ public sealed class InotifyWatcher : IDisposable
     /// <param name="path">The root directory.</param>
     /// <param name="mask">The events to report (recursion itself needs Create and Move, which the engine adds and filters out).</param>
     /// <param name="options">Filters, repair and progress.</param>
+    /// <param name="cancellationToken">Stops the initial walk: the part already watched is removed again, and OperationCanceledException is thrown.</param>
     /// <returns>The recursive watch; directories that could not be watched are listed in it, not thrown.</returns>
     /// <exception cref="InotifyException">The root itself cannot be watched.</exception>
-    public RecursiveWatch AddRecursive(string path, InotifyEventMask mask = InotifyEventMask.All, RecursiveWatchOptions? options = null)
+    public RecursiveWatch AddRecursive(string path, InotifyEventMask mask = InotifyEventMask.All, RecursiveWatchOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ThrowIfDisposed();
         string root = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path));
         var tree = new RecursiveWatch(this, root, mask, options ?? new RecursiveWatchOptions());
-        new TreeWalker(Registry, pipeline, tree).WalkInitial();
+        var walker = new TreeWalker(new TreeScanner(Table, outbox, horizon, tree), report: null);
+        lock (Table.Sync)
+        {
+            tree.Root = Table.Add(root, tree.Mask, tree.KernelMask, WatchFlags.OnlyDirectory, tree);
+            Table.AddTree(tree);
+        }
+
+        walker.Enqueue(new DirectoryToVisit(null, root, 0, tree.Root));
+        long lastProgress = 0;
+        while (!walker.IsDone)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Remove(tree);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            string? dir;
+            lock (Table.Sync)
+            {
+                if (tree.State == RecursiveWatchState.Removed)
+                {
+                    return tree;
+                }
+
+                using EventOutbox.Scope batch = outbox.Batch();
+                dir = walker.Step(1);
+            }
+
+            ReportProgress(tree, walker, dir, ref lastProgress, force: false);
+        }
+
+        ReportProgress(tree, walker, root, ref lastProgress, force: true);
+        lock (Table.Sync)
+        {
+            if (tree.State == RecursiveWatchState.Degraded)
+            {
+                work.ScheduleRetry(tree);
+            }
+        }
+
         return tree;
+    }
+
+    /// <summary>
+    /// Rescans a recursive watch as after a gap: what changed on disk without an event reaching the consumer is
+    /// reported (Source Rescan), watches the kernel dropped are made again, and directories that could not be
+    /// watched are tried again. It runs on the reader thread; this returns at once.
+    /// </summary>
+    public void Rescan(RecursiveWatch tree)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        ThrowIfDisposed();
+        lock (Table.Sync)
+        {
+            work.Repair(tree, DateTime.UtcNow);
+        }
+
+        reader.Wake();
     }
 
     /// <summary>Removes a watch. Events already queued for it are still delivered. Removing a watch the kernel already ended is not an error.</summary>
@@ -137,7 +225,7 @@ public sealed class InotifyWatcher : IDisposable
     {
         ArgumentNullException.ThrowIfNull(watch);
         ThrowIfDisposed();
-        return Registry.Remove(watch);
+        return Table.Remove(watch);
     }
 
     /// <summary>Removes every watch of a recursive watch.</summary>
@@ -145,7 +233,11 @@ public sealed class InotifyWatcher : IDisposable
     {
         ArgumentNullException.ThrowIfNull(tree);
         ThrowIfDisposed();
-        return Registry.Remove(tree);
+        lock (Table.Sync)
+        {
+            work.Forget(tree);
+            return Table.Remove(tree);
+        }
     }
 
     /// <summary>Takes the next queued event without waiting.</summary>
@@ -211,167 +303,34 @@ public sealed class InotifyWatcher : IDisposable
         }
 
         queue.Close();
-        Wake();
-        if (Thread.CurrentThread != reader)
+        reader.Wake();
+        if (!reader.IsCurrentThread)
         {
             reader.Join();
         }
 
-        Registry.Clear();
+        Table.Clear();
         handle.Dispose();
         wakeHandle.Dispose();
     }
 
-    private unsafe void Wake()
+    /// <summary>The progress callback sees the walk now and then, on the thread that called AddRecursive.</summary>
+    private static void ReportProgress(RecursiveWatch tree, TreeWalker walker, string? dir, ref long last, bool force)
     {
-        ulong one = 1;
-        _ = Libc.Write(wakeHandle, (byte*)&one, sizeof(ulong));
-    }
-
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
-
-    // Events closer together than this count as a burst (see ReadLoop).
-    private static readonly TimeSpan CoalesceWindow = TimeSpan.FromMilliseconds(1);
-
-    private static int warmedUp;
-
-    /// <summary>
-    /// Compiles the event path before the first event needs it: otherwise the first events after a
-    /// watcher starts wait tens of milliseconds for the JIT. Once per process, on the first reader thread.
-    /// </summary>
-    private static void WarmUp()
-    {
-        if (Interlocked.Exchange(ref warmedUp, 1) != 0)
+        if (tree.Options.Progress is not { } progress || dir is null)
         {
             return;
         }
 
-        Prepare(typeof(EventPipeline));
-        Prepare(typeof(EventParser));
-        Prepare(typeof(InotifyEvent));
-        Prepare(typeof(EventQueue));
-        Prepare(typeof(NativeName));
-        Prepare(typeof(WatchRegistry));
-    }
-
-    private static void Prepare([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] Type type)
-    {
-        foreach (MethodInfo m in type.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+        long now = Environment.TickCount64;
+        if (force || now - last >= 100)
         {
-            if (!m.IsAbstract && !m.ContainsGenericParameters)
-            {
-                try
-                {
-                    RuntimeHelpers.PrepareMethod(m.MethodHandle);
-                }
-                catch (Exception e) when (e is ArgumentException or NotSupportedException or BadImageFormatException)
-                {
-                    // Such a method compiles on first use, as usual.
-                }
-            }
+            last = now;
+            progress(new RecursiveWatchProgress(tree.DirectoryCount, walker.Pending, dir));
         }
     }
 
-    private unsafe void ReadLoop()
-    {
-        WarmUp();
-        byte[] buffer = new byte[Options.ReadBufferSize];
-        var fds = stackalloc Libc.PollFd[2];
-        bool addRef = false, addRefWake = false;
-        try
-        {
-            handle.DangerousAddRef(ref addRef);
-            wakeHandle.DangerousAddRef(ref addRefWake);
-            long lastRead = 0;
-            int quickReads = 0;
-            fds[0] = new Libc.PollFd { Fd = handle.Fd, Events = Libc.POLLIN };
-            fds[1] = new Libc.PollFd { Fd = wakeHandle.Fd, Events = Libc.POLLIN };
-            while (!IsDisposed)
-            {
-                fds[0].REvents = 0;
-                fds[1].REvents = 0;
-                int rc = Libc.Poll(fds, 2, pipeline.MillisecondsUntilNextDeadline());
-                if (rc < 0)
-                {
-                    if (Errno.Last == Errno.EINTR)
-                    {
-                        continue;
-                    }
+    private int? PendingKernelBytes() => Libc.Ioctl(handle, Libc.FIONREAD, out int pending) == 0 ? pending : null;
 
-                    pipeline.ReportFatal(Errno.ToException(Errno.Last, null, "wait for inotify events"));
-                    return;
-                }
-
-                if (fds[1].REvents != 0 || IsDisposed)
-                {
-                    return;
-                }
-
-                if ((fds[0].REvents & Libc.POLLIN) != 0)
-                {
-                    int got;
-
-                    // read() and processing share the registry's lock, so a scan on another thread that
-                    // asks how many bytes are still queued (FIONREAD) never misses a chunk in flight.
-                    lock (Registry.Sync)
-                    {
-                        nint n;
-                        fixed (byte* p = buffer)
-                        {
-                            n = Libc.Read(handle, p, (nuint)buffer.Length);
-                        }
-
-                        if (n < 0)
-                        {
-                            int errno = Errno.Last;
-                            if (errno is Errno.EAGAIN or Errno.EINTR)
-                            {
-                                continue;
-                            }
-
-                            pipeline.ReportFatal(Errno.ToException(errno, null, "read inotify events"));
-                            return;
-                        }
-
-                        pipeline.ProcessBatch(buffer, (int)n, DateTime.UtcNow);
-                        got = (int)n;
-                    }
-
-                    // In a burst every wake-up would bring only a few events, and the wake-ups (poll, read,
-                    // waking the consumer) would cost more than the events. When events come faster than
-                    // CoalesceWindow, let them gather for CoalesceWindow before reading again. A lone event
-                    // is still read at once, so latency stays low when the stream is sparse.
-                    long now = Stopwatch.GetTimestamp();
-                    quickReads = Stopwatch.GetElapsedTime(lastRead, now) < CoalesceWindow ? quickReads + 1 : 0;
-                    lastRead = now;
-
-                    // A few quick reads in a row make a burst; a file's Create and CloseWrite alone do not.
-                    if (quickReads >= 8 && got < buffer.Length / 2)
-                    {
-                        fds[1].REvents = 0;
-                        _ = Libc.Poll(&fds[1], 1, (int)CoalesceWindow.TotalMilliseconds);
-
-                        // The pause is ours, not a gap in the stream: measure the next read from its end.
-                        lastRead = Stopwatch.GetTimestamp();
-                    }
-                }
-                else
-                {
-                    pipeline.OnIdle();
-                }
-            }
-        }
-        finally
-        {
-            if (addRef)
-            {
-                handle.DangerousRelease();
-            }
-
-            if (addRefWake)
-            {
-                wakeHandle.DangerousRelease();
-            }
-        }
-    }
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
 }

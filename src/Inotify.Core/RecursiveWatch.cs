@@ -47,7 +47,9 @@ public sealed class RecursiveWatchOptions
 /// <summary>A directory tree watched as a whole: every directory gets a kernel watch, new ones as they appear.</summary>
 public sealed class RecursiveWatch
 {
-    private readonly List<UnwatchedDirectory> unwatched = [];
+    // One entry per directory (keyed by path), under its own lock: read by any thread, changed under the engine lock.
+    private readonly Dictionary<string, UnwatchedDirectory> unwatched = new(StringComparer.Ordinal);
+    private readonly HashSet<InotifyWatch> watches = [];
     private volatile RecursiveWatchState state = RecursiveWatchState.Active;
 
     internal RecursiveWatch(InotifyWatcher watcher, string root, InotifyEventMask mask, RecursiveWatchOptions options)
@@ -56,12 +58,16 @@ public sealed class RecursiveWatch
         RootPath = root;
         Mask = mask;
         Options = options;
+        Snapshot = options.RepairAfterOverflow ? new TreeSnapshot() : null;
     }
 
     /// <summary>The watcher this belongs to.</summary>
     public InotifyWatcher Watcher { get; }
 
-    /// <summary>The root directory as it was given (full path).</summary>
+    /// <summary>
+    /// The root directory as it was given (full path). If the root itself is moved, the kernel does not say where
+    /// to: State becomes RootMoved and events keep reporting paths under this one.
+    /// </summary>
     public string RootPath { get; }
 
     /// <summary>The events reported.</summary>
@@ -85,26 +91,31 @@ public sealed class RecursiveWatch
     {
         get
         {
-            lock (Watches)
+            lock (watches)
             {
-                return Watches.Count;
+                return watches.Count;
             }
         }
     }
 
-    /// <summary>Directories that could not be watched, and why.</summary>
+    /// <summary>Directories that could not be watched, and why: one entry per directory, gone once it is watched or gone.</summary>
     public IReadOnlyList<UnwatchedDirectory> UnwatchedDirectories
     {
         get
         {
             lock (unwatched)
             {
-                return [.. unwatched];
+                return [.. unwatched.Values];
             }
         }
     }
 
-    internal HashSet<InotifyWatch> Watches { get; } = [];
+    // The consumer's picture of the tree, for repair after a gap; null when RepairAfterOverflow is off.
+    internal TreeSnapshot? Snapshot { get; }
+
+    // Directories that appeared but could not be reached yet (their parent, or an ancestor, was renamed and the
+    // rename is still queued): visited again when a rename in the tree is read. Under the engine lock.
+    internal List<DirectoryToVisit> Unresolved { get; } = [];
 
     // The kernel mask for every directory: what the user asked for plus what recursion and repair need.
     internal InotifyEventMask KernelMask =>
@@ -112,16 +123,88 @@ public sealed class RecursiveWatch
         | InotifyEventMask.DeleteSelf | InotifyEventMask.MoveSelf
         | (Options.RepairAfterOverflow ? InotifyEventMask.Delete : InotifyEventMask.None);
 
+    internal InotifyWatch[] WatchList()
+    {
+        lock (watches)
+        {
+            return [.. watches];
+        }
+    }
+
+    internal bool Contains(InotifyWatch watch)
+    {
+        lock (watches)
+        {
+            return watches.Contains(watch);
+        }
+    }
+
+    internal void OnWatchAdded(InotifyWatch watch)
+    {
+        lock (watches)
+        {
+            watches.Add(watch);
+        }
+    }
+
+    internal void OnWatchEnded(InotifyWatch watch)
+    {
+        lock (watches)
+        {
+            watches.Remove(watch);
+        }
+
+        Snapshot?.Forget(watch);
+    }
+
+    /// <summary>True when an event with these kernel bits about this entry is reported.</summary>
+    internal bool Wants(InotifyEventMask bits, string name, string path) =>
+        (Mask & bits) != 0 && Options.Filter.IsIncluded(name, RelativePath(path));
+
+    /// <summary>A directory of the tree could not be watched: recorded once per directory, and the tree is Degraded.</summary>
     internal void AddUnwatched(UnwatchedDirectory d)
     {
         lock (unwatched)
         {
-            unwatched.Add(d);
+            unwatched[d.Path] = d;
         }
 
         if (state == RecursiveWatchState.Active)
         {
             state = RecursiveWatchState.Degraded;
+        }
+    }
+
+    /// <summary>A directory is watched after all, or gone: when none is left unwatched the tree is Active again.</summary>
+    internal void RemoveUnwatched(string path)
+    {
+        lock (unwatched)
+        {
+            if (!unwatched.Remove(path) || unwatched.Count > 0)
+            {
+                return;
+            }
+        }
+
+        if (state == RecursiveWatchState.Degraded)
+        {
+            state = RecursiveWatchState.Active;
+        }
+    }
+
+    internal bool IsUnwatched(string path)
+    {
+        lock (unwatched)
+        {
+            return unwatched.Count > 0 && unwatched.ContainsKey(path);
+        }
+    }
+
+    internal string[] UnwatchedPaths()
+    {
+        lock (unwatched)
+        {
+            return [.. unwatched.Keys];
         }
     }
 
@@ -132,4 +215,21 @@ public sealed class RecursiveWatch
 
     /// <inheritdoc/>
     public override string ToString() => RootPath;
+}
+
+/// <summary>
+/// A directory a walk still has to visit, named by its parent's watch and its name there rather than by a path: if
+/// the parent (or an ancestor) is renamed meanwhile, the parent's watch follows it and so does the path. A directory
+/// already watched but not yet read is named by its own watch.
+/// </summary>
+/// <param name="Parent">The watch of the directory it is in; null for a tree's root.</param>
+/// <param name="Name">Its name in the parent; for a root, its full path.</param>
+/// <param name="Inode">The inode readdir gave for it, or 0.</param>
+/// <param name="Watched">Its own watch, when it is watched but could not be read yet.</param>
+internal readonly record struct DirectoryToVisit(InotifyWatch? Parent, string Name, ulong Inode, InotifyWatch? Watched = null)
+{
+    internal string Path => Watched?.Path ?? (Parent is null ? Name : InotifyEvent.Join(Parent.Path, Name));
+
+    /// <summary>False once the watch it hangs on has ended: nothing is left to visit.</summary>
+    internal bool IsLive => (Watched ?? Parent) is not { IsActive: false };
 }

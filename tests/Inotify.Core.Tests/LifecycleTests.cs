@@ -81,9 +81,12 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         }
     }
 
-    private static Thread ReaderThreadOf(InotifyWatcher w) =>
-        (Thread)typeof(InotifyWatcher).GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
-            .Single(f => f.FieldType == typeof(Thread)).GetValue(w)!;
+    private static Thread ReaderThreadOf(InotifyWatcher w)
+    {
+        const System.Reflection.BindingFlags Private = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic;
+        object reader = typeof(InotifyWatcher).GetFields(Private).Single(f => f.FieldType == typeof(ReaderThread)).GetValue(w)!;
+        return (Thread)typeof(ReaderThread).GetFields(Private).Single(f => f.FieldType == typeof(Thread)).GetValue(reader)!;
+    }
 
     private static int CountDescriptors() => Directory.GetFiles("/proc/self/fd").Length;
 

@@ -214,7 +214,7 @@ public sealed class WatchTests
 
         // Holding the registry's lock keeps the reader from processing anything, so every Create below is
         // still unprocessed (in the kernel's queue or the reader's last read) when the watch is removed.
-        lock (w.Registry.Sync)
+        lock (w.Table.Sync)
         {
             for (int i = 0; i < 100; i++)
             {
@@ -254,7 +254,7 @@ public sealed class WatchTests
         Assert.False(w.Remove(wa));
 
         // Deleted, but removed before the reader saw the Ignored: the kernel says EINVAL; not an error.
-        lock (w.Registry.Sync)
+        lock (w.Table.Sync)
         {
             Directory.Delete(b);
             _ = w.Remove(wb);

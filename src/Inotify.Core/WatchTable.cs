@@ -3,17 +3,21 @@ using Inotify.Interop;
 namespace Inotify;
 
 /// <summary>
-/// The wd → watch table and the kernel calls that change it. One lock (<see cref="Sync"/>) guards it
-/// and everything the reader thread derives from it; inotify_add_watch is called under that lock so
-/// the reader never sees a wd before it is registered.
+/// The watch table: wd, path and inode to watch, and the kernel calls that change it. Its lock
+/// (<see cref="Sync"/>) is the engine lock (see InotifyWatcher): inotify_add_watch is called under it so the
+/// reader never sees a wd before it is in the table.
 /// </summary>
-internal sealed class WatchRegistry(InotifyWatcher owner, SafeInotifyHandle handle)
+internal sealed class WatchTable(InotifyWatcher owner, SafeInotifyHandle handle)
 {
     private readonly Dictionary<int, InotifyWatch> byWd = [];
     private readonly Dictionary<string, InotifyWatch> byPath = new(StringComparer.Ordinal);
     private readonly Dictionary<(ulong Device, ulong Inode), InotifyWatch> byInode = [];
     private readonly List<RecursiveWatch> trees = [];
 
+    // Watches of directories that left a recursive watch: the events still queued for them describe paths outside it.
+    private readonly HashSet<InotifyWatch> movedOut = [];
+
+    /// <summary>The engine lock.</summary>
     internal object Sync { get; } = new();
 
     internal int Count
@@ -52,6 +56,9 @@ internal sealed class WatchRegistry(InotifyWatcher owner, SafeInotifyHandle hand
     }
 
     internal bool TryGet(int wd, out InotifyWatch? watch) => byWd.TryGetValue(wd, out watch);
+
+    /// <summary>True for the watch of a directory that left its recursive watch: its queued events are not reported.</summary>
+    internal bool IsMovedOut(InotifyWatch watch) => movedOut.Count > 0 && movedOut.Contains(watch);
 
     internal bool IsWatched(string path) => byPath.ContainsKey(path);
 
@@ -124,13 +131,7 @@ internal sealed class WatchRegistry(InotifyWatcher owner, SafeInotifyHandle hand
                 byInode[(status.Device, status.Inode)] = watch;
             }
 
-            if (tree is not null)
-            {
-                lock (tree.Watches)
-                {
-                    tree.Watches.Add(watch);
-                }
-            }
+            tree?.OnWatchAdded(watch);
 
             return watch;
         }
@@ -163,13 +164,7 @@ internal sealed class WatchRegistry(InotifyWatcher owner, SafeInotifyHandle hand
                 return false;
             }
 
-            InotifyWatch[] watches;
-            lock (tree.Watches)
-            {
-                watches = [.. tree.Watches];
-            }
-
-            foreach (InotifyWatch w in watches)
+            foreach (InotifyWatch w in tree.WatchList())
             {
                 Remove(w);
             }
@@ -191,6 +186,8 @@ internal sealed class WatchRegistry(InotifyWatcher owner, SafeInotifyHandle hand
         {
             byWd.Remove(watch.Descriptor);
         }
+
+        movedOut.Remove(watch);
     }
 
     /// <summary>A directory moved within the watched set: every watch at or below it takes the new path.</summary>
@@ -226,7 +223,11 @@ internal sealed class WatchRegistry(InotifyWatcher owner, SafeInotifyHandle hand
             && (!treeOnly || w.Tree is not null)).ToList())
         {
             // Events already queued from a directory that left the tree describe paths outside it.
-            w.MovedOut = movedOut;
+            if (movedOut)
+            {
+                this.movedOut.Add(w);
+            }
+
             Remove(w);
         }
     }
@@ -249,6 +250,7 @@ internal sealed class WatchRegistry(InotifyWatcher owner, SafeInotifyHandle hand
             byPath.Clear();
             byInode.Clear();
             trees.Clear();
+            movedOut.Clear();
         }
     }
 
@@ -265,12 +267,6 @@ internal sealed class WatchRegistry(InotifyWatcher owner, SafeInotifyHandle hand
             byInode.Remove((watch.Device, watch.Inode));
         }
 
-        if (watch.Tree is { } tree)
-        {
-            lock (tree.Watches)
-            {
-                tree.Watches.Remove(watch);
-            }
-        }
+        watch.Tree?.OnWatchEnded(watch);
     }
 }

@@ -1,0 +1,217 @@
+namespace Inotify;
+
+/// <summary>
+/// The recursion work the reader thread does between reads: scans of directories that appeared (created or moved
+/// in), directories to reach again after a rename, repairs after a gap, and retries of directories the kernel
+/// would not watch. Each <see cref="Step"/> does a few directories of one job, under the engine lock; the reader
+/// reads the kernel's queue between steps, so no walk, however large, stops it from draining.
+/// </summary>
+/// <param name="table">The watch table.</param>
+/// <param name="outbox">Where reports go.</param>
+/// <param name="horizon">The read horizon (scan de-duplication, own reads).</param>
+/// <param name="kernelWatches">The kernel's list of the instance's watches (for repairs), or null if unreadable.</param>
+/// <param name="clock">Milliseconds (Environment.TickCount64 outside tests).</param>
+internal sealed class TreeWork(WatchTable table, EventOutbox outbox, ReadHorizon horizon, Func<Dictionary<int, ulong>?> kernelWatches, Func<long> clock)
+{
+    /// <summary>Directories one step visits: small enough that the kernel's queue is read again soon.</summary>
+    internal const int DirectoriesPerStep = 16;
+
+    private const long FirstRetryMilliseconds = 1_000;
+    private const long LastRetryMilliseconds = 60_000;
+
+    private readonly Dictionary<RecursiveWatch, TreeWalker> scans = [];
+    private readonly Dictionary<RecursiveWatch, TreeRepair> repairs = [];
+    private readonly Dictionary<RecursiveWatch, DateTime> repairsWaiting = [];
+    private readonly Dictionary<RecursiveWatch, Retry> retries = [];
+
+    /// <summary>True while a job waits for a step.</summary>
+    internal bool HasWork => scans.Count > 0 || repairs.Count > 0 || repairsWaiting.Count > 0;
+
+    /// <summary>True while a repair runs or waits (tests and the overflow loop guard read it).</summary>
+    internal bool IsRepairing => repairs.Count > 0 || repairsWaiting.Count > 0;
+
+    /// <summary>When a retry of unwatched directories is due, in milliseconds of the clock; null when none is.</summary>
+    internal long? NextRetry
+    {
+        get
+        {
+            long? next = null;
+            foreach (Retry r in retries.Values)
+            {
+                next = next is { } n ? Math.Min(n, r.Due) : r.Due;
+            }
+
+            return next;
+        }
+    }
+
+    /// <summary>A directory appeared in the tree: watch it and everything below, and report what it holds.</summary>
+    internal void ScanNew(RecursiveWatch tree, in DirectoryToVisit d) => ScanOf(tree).Enqueue(d);
+
+    /// <summary>A rename was read: directories of the tree that could not be reached may be reachable now.</summary>
+    internal void Revisit(RecursiveWatch tree)
+    {
+        if (tree.Unresolved.Count == 0)
+        {
+            return;
+        }
+
+        TreeWalker scan = ScanOf(tree);
+        foreach (DirectoryToVisit d in tree.Unresolved)
+        {
+            scan.Enqueue(d);
+        }
+
+        tree.Unresolved.Clear();
+    }
+
+    /// <summary>A gap since <paramref name="since"/>: repair the tree (after the running repair, if there is one).</summary>
+    internal void Repair(RecursiveWatch tree, DateTime since)
+    {
+        if (repairsWaiting.TryGetValue(tree, out DateTime earlier) && earlier <= since)
+        {
+            return;
+        }
+
+        repairsWaiting[tree] = since;
+    }
+
+    /// <summary>A tree lost directories to the kernel's refusal: try them again later, less often each time.</summary>
+    internal void ScheduleRetry(RecursiveWatch tree)
+    {
+        if (!retries.ContainsKey(tree))
+        {
+            retries[tree] = new Retry(clock() + FirstRetryMilliseconds, FirstRetryMilliseconds);
+        }
+    }
+
+    /// <summary>Runs one step of one job. Under the engine lock, inside an outbox batch.</summary>
+    internal void Step()
+    {
+        StartWaitingRepairs();
+        foreach ((RecursiveWatch tree, TreeRepair repair) in repairs)
+        {
+            if (tree.State is not (RecursiveWatchState.Active or RecursiveWatchState.Degraded) || repair.Step(DirectoriesPerStep))
+            {
+                repairs.Remove(tree);
+                NoteDegraded(tree);
+            }
+
+            return;
+        }
+
+        foreach ((RecursiveWatch tree, TreeWalker scan) in scans)
+        {
+            if (tree.State is RecursiveWatchState.Removed)
+            {
+                scans.Remove(tree);
+                return;
+            }
+
+            _ = scan.Step(DirectoriesPerStep);
+            if (scan.IsDone)
+            {
+                scans.Remove(tree);
+                NoteDegraded(tree);
+            }
+
+            return;
+        }
+    }
+
+    /// <summary>Retries the unwatched directories of the trees whose retry is due. Under the engine lock.</summary>
+    internal void RetryDue()
+    {
+        long now = clock();
+        foreach ((RecursiveWatch tree, Retry retry) in retries)
+        {
+            if (retry.Due > now)
+            {
+                continue;
+            }
+
+            retries.Remove(tree);
+            if (tree.State is not (RecursiveWatchState.Active or RecursiveWatchState.Degraded))
+            {
+                continue;
+            }
+
+            int before = tree.UnwatchedDirectories.Count;
+            foreach (string path in tree.UnwatchedPaths())
+            {
+                string? parentPath = Path.GetDirectoryName(path);
+                if (!NativeFile.TryStat(path, followLinks: false, out NativeFileStatus st, out _) || !st.IsDirectory)
+                {
+                    tree.RemoveUnwatched(path);
+                }
+                else if (parentPath is not null && table.TryGetByPath(parentPath, out InotifyWatch? parent) && parent!.Tree == tree)
+                {
+                    ScanOf(tree).Enqueue(new DirectoryToVisit(parent, Path.GetFileName(path), st.Inode));
+                }
+            }
+
+            // Back off while nothing changes; start over once something could be watched.
+            if (tree.UnwatchedDirectories.Count > 0)
+            {
+                long wait = before > tree.UnwatchedDirectories.Count ? FirstRetryMilliseconds : Math.Min(retry.Wait * 2, LastRetryMilliseconds);
+                retries[tree] = new Retry(now + wait, wait);
+            }
+        }
+    }
+
+    /// <summary>Drops every job of a tree that was removed.</summary>
+    internal void Forget(RecursiveWatch tree)
+    {
+        scans.Remove(tree);
+        repairs.Remove(tree);
+        repairsWaiting.Remove(tree);
+        retries.Remove(tree);
+    }
+
+    private void StartWaitingRepairs()
+    {
+        if (repairsWaiting.Count == 0)
+        {
+            return;
+        }
+
+        foreach ((RecursiveWatch tree, DateTime since) in repairsWaiting)
+        {
+            if (repairs.ContainsKey(tree))
+            {
+                continue; // One repair at a time per tree: this one starts when the running one ends.
+            }
+
+            repairsWaiting.Remove(tree);
+            if (tree.State is RecursiveWatchState.Active or RecursiveWatchState.Degraded)
+            {
+                // A repair covers whatever scan was under way.
+                scans.Remove(tree);
+                repairs[tree] = new TreeRepair(Scanner(tree), since, kernelWatches());
+            }
+        }
+    }
+
+    private void NoteDegraded(RecursiveWatch tree)
+    {
+        if (tree.State == RecursiveWatchState.Degraded)
+        {
+            ScheduleRetry(tree);
+        }
+    }
+
+    private TreeWalker ScanOf(RecursiveWatch tree)
+    {
+        if (!scans.TryGetValue(tree, out TreeWalker? scan))
+        {
+            scan = new TreeWalker(Scanner(tree), EventSource.Scan);
+            scans[tree] = scan;
+        }
+
+        return scan;
+    }
+
+    private TreeScanner Scanner(RecursiveWatch tree) => new(table, outbox, horizon, tree);
+
+    private readonly record struct Retry(long Due, long Wait);
+}
