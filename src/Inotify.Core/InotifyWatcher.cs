@@ -27,7 +27,7 @@ namespace Inotify;
 /// pairer, the read horizon, the outbox, the snapshots, each tree's unresolved list, the recursion work).
 /// inotify_add_watch and read() are called under it, so the reader never sees a wd the table does not have and a
 /// scan's FIONREAD never misses a read in flight. It is held for one read and its processing, for one step of
-/// recursion work (<see cref="TreeWork.DirectoriesPerStep"/> directories), or for one directory of an initial walk:
+/// recursion work (at most <see cref="TreeWork.MaxDirectoriesPerStep"/> directories), or for one directory of an initial walk:
 /// never for a whole walk, so the reader keeps draining the kernel's queue.
 /// (2) The EventQueue's lock: taken by the outbox's hand-over under (1), and by consumers alone. A consumer never
 /// takes (1) while holding it.
@@ -76,7 +76,7 @@ public sealed class InotifyWatcher : IDisposable
         Table = new WatchTable(this, handle);
         outbox = new EventOutbox(queue);
         horizon = new ReadHorizon(PendingKernelBytes, clock);
-        work = new TreeWork(Table, outbox, horizon, () => KernelWatchList.Read(handle.Fd), clock);
+        work = new TreeWork(Table, outbox, horizon, KernelWatches, clock, InotifyLimits.ReadLimit(InotifyLimits.MaxQueuedEventsFile));
         dispatcher = new EventDispatcher(Options, Table, outbox, horizon, work, clock);
         Id = Interlocked.Increment(ref instanceCounter);
         reader = new ReaderThread(Id, handle, wakeHandle, Table, dispatcher, work, outbox, Options.ReadBufferSize, () => IsDisposed);
@@ -329,6 +329,9 @@ public sealed class InotifyWatcher : IDisposable
             progress(new RecursiveWatchProgress(tree.DirectoryCount, walker.Pending, dir));
         }
     }
+
+    /// <summary>The kernel's own list of this instance's watches (wd to inode), or null when it cannot be read.</summary>
+    internal Dictionary<int, ulong>? KernelWatches() => KernelWatchList.Read(handle.Fd);
 
     private int? PendingKernelBytes() => Libc.Ioctl(handle, Libc.FIONREAD, out int pending) == 0 ? pending : null;
 
