@@ -67,9 +67,9 @@ public sealed class InotifyWatch
     }
 
     // The object's identity (from stat or readdir), to recognise another path to it and a directory replaced by a new one.
-    internal ulong Inode { get; init; }
+    internal ulong Inode { get; set; }
 
-    internal ulong Device { get; init; }
+    internal ulong Device { get; set; }
 
     internal void AddAlias(string alias)
     {

@@ -113,13 +113,24 @@ public static class NativeFile
         }
 
         errno = 0;
-        DateTime mtime = DateTime.UnixEpoch.AddTicks((sx.ModifyTime.Seconds * TimeSpan.TicksPerSecond) + (sx.ModifyTime.Nanoseconds / 100));
-        status = new NativeFileStatus(sx.Inode, ((ulong)sx.DevMajor << 32) | sx.DevMinor, sx.Mode, (long)sx.Size, mtime);
+        status = ToStatus(sx);
         return true;
     }
 
+    private static NativeFileStatus ToStatus(in Libc.Statx sx)
+    {
+        DateTime mtime = DateTime.UnixEpoch.AddTicks((sx.ModifyTime.Seconds * TimeSpan.TicksPerSecond) + (sx.ModifyTime.Nanoseconds / 100));
+        return new NativeFileStatus(sx.Inode, ((ulong)sx.DevMajor << 32) | sx.DevMinor, sx.Mode, (long)sx.Size, mtime);
+    }
+
     /// <summary>Lists a directory with readdir, names decoded losslessly. Throws the errno as an InotifyException.</summary>
-    internal static unsafe List<NativeDirectoryEntry> ReadDirectory(string path)
+    internal static List<NativeDirectoryEntry> ReadDirectory(string path) => ReadDirectory(path, out _);
+
+    /// <summary>
+    /// Lists a directory and says what it is: the identity of the directory read, from the open descriptor. (An
+    /// entry's inode from readdir is that of the directory underneath when something is mounted on it.)
+    /// </summary>
+    internal static unsafe List<NativeDirectoryEntry> ReadDirectory(string path, out NativeFileStatus self)
     {
         byte[] bytes = NativeName.EncodeNullTerminated(path);
         nint dir;
@@ -136,6 +147,8 @@ public static class NativeFile
         var entries = new List<NativeDirectoryEntry>();
         try
         {
+            byte empty = 0;
+            self = Libc.StatX(Libc.DirFd(dir), &empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out Libc.Statx sx) == 0 ? ToStatus(sx) : default;
             while (true)
             {
                 Marshal.SetLastPInvokeError(0);

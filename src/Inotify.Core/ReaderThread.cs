@@ -207,6 +207,12 @@ internal sealed class ReaderThread
                 }
             }
         }
+#pragma warning disable CA1031 // A bug here must not take the host process (pwsh) down: the consumer is told, and reading ends.
+        catch (Exception e) when (e is not ThreadInterruptedException)
+#pragma warning restore CA1031
+        {
+            Fatal(new InotifyException(0, null, "ReaderFailed", $"The reader failed: {e.GetType().Name}: {e.Message}", e));
+        }
         finally
         {
             if (addRef)

@@ -34,6 +34,10 @@ internal sealed class TreeRepair
     private readonly List<Found> created = [];
     private readonly List<Found> deleted = [];
     private readonly InotifyWatch[] watchedAtStart;
+
+    // Directories found under a new path with a watch of their own: renamed during the gap, old path to new. The
+    // snapshot does not always know a directory's inode (kernel events carry none), so these pair by watch instead.
+    private readonly Dictionary<string, string> movedDirectories = new(StringComparer.Ordinal);
     private int modified;
 
     internal TreeRepair(TreeScanner scanner, DateTime gapStart, Dictionary<int, ulong>? kernelWatches)
@@ -90,22 +94,27 @@ internal sealed class TreeRepair
             return; // Gone: its parent's comparison reports it.
         }
 
-        Dictionary<string, SnapshotEntry>? previous = null;
-        if (scanner.Table.TryGetByPath(path, out InotifyWatch? w) && w!.Tree == tree && w.Inode != 0 && w.Inode != st.Inode)
-        {
-            // Deleted and made again during the gap: the old watch is of a directory that is gone.
-            previous = tree.Snapshot?.Forget(w);
-            scanner.Table.Remove(w);
-            w = null;
-        }
-        else if (w is null && scanner.Table.TryGetByInode(st.Device, st.Inode, out InotifyWatch? moved) && moved!.Tree == tree && moved.IsActive)
+        InotifyWatch? known = scanner.Table.TryGetByPath(path, out InotifyWatch? atPath) && atPath!.Tree == tree && atPath.IsActive ? atPath : null;
+        if (known is null && scanner.Table.TryGetByInode(st.Device, st.Inode, out InotifyWatch? moved) && moved!.Tree == tree && moved.IsActive)
         {
             // Renamed during the gap: the watch follows it.
+            movedDirectories[moved.Path] = path;
             scanner.Table.Rename(moved.Path, path);
-            w = moved;
+            known = moved;
         }
 
-        w ??= d.Parent is null ? WatchRoot(path) : scanner.Watch(d with { Inode = st.Inode });
+        // The kernel decides, not the table: a watch whose IN_IGNORED was lost still looks alive here, and a directory
+        // deleted and made again can even have the old inode number. Adding the watch again gives the wd the kernel
+        // has for what is at the path now: the known watch's if it is that directory, a new one if not.
+        InotifyWatch? w = d.Parent is null ? WatchRoot(path, st) : scanner.Watch(d with { Inode = st.Inode }, st.Device, confirm: true);
+        Dictionary<string, SnapshotEntry>? previous = null;
+        if (known is not null && w != known)
+        {
+            // The old watch is of a directory that is gone; what the consumer was told of it is compared with the new one.
+            previous = tree.Snapshot?.Of(known) ?? [];
+            scanner.Table.Remove(known);
+        }
+
         if (w is null || w.Path != path)
         {
             return; // Not watchable (reported and listed), or a bind mount of a directory already watched.
@@ -131,22 +140,22 @@ internal sealed class TreeRepair
 
             present.Add(e.Name);
             bool isDir = TreeScanner.IsDirectory(e, entryPath);
-            if (!told.TryGetValue(e.Name, out SnapshotEntry known) || (known.Inode != 0 && e.Inode != 0 && known.Inode != e.Inode))
+            if (!told.TryGetValue(e.Name, out SnapshotEntry entry) || (entry.Inode != 0 && e.Inode != 0 && entry.Inode != e.Inode))
             {
                 if (told.ContainsKey(e.Name))
                 {
-                    deleted.Add(new Found(w, path, e.Name, known.Inode, known.IsDirectory, previous is not null));
+                    deleted.Add(new Found(w, path, e.Name, entry.Inode, entry.IsDirectory, previous is not null));
                 }
 
                 created.Add(new Found(w, path, e.Name, e.Inode, isDir, false));
             }
             else if (!isDir)
             {
-                CompareFile(w, e.Name, entryPath, known, now);
+                CompareFile(w, e.Name, entryPath, entry, now);
             }
             else if (previous is not null)
             {
-                now[e.Name] = known;
+                now[e.Name] = entry;
             }
 
             if (isDir)
@@ -165,12 +174,12 @@ internal sealed class TreeRepair
 
     }
 
-    /// <summary>The root lost its watch during the gap (deleted and made again): watch it again, or say it is gone.</summary>
-    private InotifyWatch? WatchRoot(string path)
+    /// <summary>The root, confirmed with the kernel (it may have been deleted and made again during the gap), or null if it is gone.</summary>
+    private InotifyWatch? WatchRoot(string path, NativeFileStatus st)
     {
         try
         {
-            InotifyWatch root = scanner.Watch(new DirectoryToVisit(null, path, 0))!;
+            InotifyWatch root = scanner.Watch(new DirectoryToVisit(null, path, st.Inode), st.Device, confirm: true)!;
             tree.Root = root;
             return root;
         }
@@ -207,14 +216,18 @@ internal sealed class TreeRepair
 
     private void Finish()
     {
-        // A rename during the gap shows as an entry gone here and one with the same inode there.
+        // A rename during the gap shows as an entry gone here and one with the same inode there (or, for a directory,
+        // the same watch there).
         var createdByInode = new Dictionary<ulong, Found>();
+        var createdByPath = new Dictionary<string, Found>(StringComparer.Ordinal);
         foreach (Found c in created)
         {
             if (c.Inode != 0)
             {
                 createdByInode.TryAdd(c.Inode, c);
             }
+
+            createdByPath.TryAdd(InotifyEvent.Join(c.DirectoryPath, c.Name), c);
         }
 
         var renamedTo = new HashSet<Found>();
@@ -226,10 +239,11 @@ internal sealed class TreeRepair
                 continue;
             }
 
-            if (gone.Inode != 0 && createdByInode.Remove(gone.Inode, out Found to) && StillNew(to))
+            string oldPath = InotifyEvent.Join(gone.DirectoryPath, gone.Name);
+            if (RenamedTo(gone, oldPath, createdByInode, createdByPath, renamedTo) is { } to && StillNew(to))
             {
                 renamedTo.Add(to);
-                if (scanner.Report(EventSource.Rescan, InotifyEventKind.Renamed, to.Directory, to.Name, to.IsDirectory, InotifyEvent.Join(gone.DirectoryPath, gone.Name)))
+                if (scanner.Report(EventSource.Rescan, InotifyEventKind.Renamed, to.Directory, to.Name, to.IsDirectory, oldPath))
                 {
                     Forget(gone);
                     Remember(to);
@@ -266,6 +280,21 @@ internal sealed class TreeRepair
         SweepUnreached();
         scanner.ReportEngine(InotifyEventKind.RescanCompleted, tree.RootPath,
             $"Rescan finished: {creates} created, {deletes} deleted, {renamedTo.Count} renamed, {modified} modified.");
+    }
+
+    private Found? RenamedTo(Found gone, string oldPath, Dictionary<ulong, Found> byInode, Dictionary<string, Found> byPath, HashSet<Found> taken)
+    {
+        if (gone.Inode != 0 && byInode.Remove(gone.Inode, out Found to) && !taken.Contains(to))
+        {
+            return to;
+        }
+
+        if (gone.IsDirectory && movedDirectories.TryGetValue(oldPath, out string? newPath) && byPath.TryGetValue(newPath, out to) && !taken.Contains(to))
+        {
+            return to;
+        }
+
+        return null;
     }
 
     // Events read since the directory was compared may already have told the consumer.

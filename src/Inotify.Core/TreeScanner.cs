@@ -24,10 +24,13 @@ internal sealed class TreeScanner(WatchTable table, EventOutbox outbox, ReadHori
     /// <see cref="RecursiveWatch.Unresolved"/> until a rename is read), or one the kernel refused (reported as
     /// WatchFailed and listed as unwatched).
     /// </summary>
-    internal InotifyWatch? Watch(in DirectoryToVisit d)
+    /// <param name="d">The directory.</param>
+    /// <param name="device">Its device, when a stat gave it (with <see cref="DirectoryToVisit.Inode"/>); 0: the root's.</param>
+    /// <param name="confirm">Ask the kernel even if the table has a watch at the path (a repair does: the table may be stale).</param>
+    internal InotifyWatch? Watch(in DirectoryToVisit d, ulong device = 0, bool confirm = false)
     {
         string path = d.Path;
-        if (table.TryGetByPath(path, out InotifyWatch? existing) && existing!.IsActive)
+        if (!confirm && table.TryGetByPath(path, out InotifyWatch? existing) && existing!.IsActive)
         {
             return existing;
         }
@@ -35,8 +38,8 @@ internal sealed class TreeScanner(WatchTable table, EventOutbox outbox, ReadHori
         try
         {
             // Every directory of a tree is on the root's device unless a mount point intervenes, which only weakens
-            // alias detection to the kernel's own (the same wd coming back).
-            (ulong, ulong)? identity = d.Inode != 0 && tree.Root is { } root ? (root.Device, d.Inode) : null;
+            // alias detection to the kernel's own (the same wd coming back); reading it corrects its identity.
+            (ulong, ulong)? identity = d.Inode == 0 ? null : device != 0 ? (device, d.Inode) : tree.Root is { } root ? (root.Device, d.Inode) : null;
             InotifyWatch w = table.Add(path, tree.Mask, tree.KernelMask, d.Parent is null ? WatchFlags.OnlyDirectory : ChildFlags, tree, identity);
             tree.RemoveUnwatched(path);
             return w;
@@ -67,7 +70,14 @@ internal sealed class TreeScanner(WatchTable table, EventOutbox outbox, ReadHori
 
         try
         {
-            return NativeFile.ReadDirectory(w.Path);
+            List<NativeDirectoryEntry> entries = NativeFile.ReadDirectory(w.Path, out NativeFileStatus self);
+            if (self.Inode != 0 && self.Device != w.Device)
+            {
+                // Something is mounted here: the watch is on the mounted root, not on the inode readdir gave.
+                table.SetIdentity(w, self.Device, self.Inode);
+            }
+
+            return entries;
         }
         catch (InotifyException e) when (e is WatchPathNotFoundException || e.Errno == Interop.Errno.ENOTDIR)
         {

@@ -11,10 +11,17 @@ namespace Inotify;
 /// <param name="horizon">The read horizon (scan de-duplication, own reads).</param>
 /// <param name="kernelWatches">The kernel's list of the instance's watches (for repairs), or null if unreadable.</param>
 /// <param name="clock">Milliseconds (Environment.TickCount64 outside tests).</param>
-internal sealed class TreeWork(WatchTable table, EventOutbox outbox, ReadHorizon horizon, Func<Dictionary<int, ulong>?> kernelWatches, Func<long> clock)
+/// <param name="kernelQueueSize">max_queued_events as it was when the instance was made (it is fixed per instance).</param>
+internal sealed class TreeWork(WatchTable table, EventOutbox outbox, ReadHorizon horizon, Func<Dictionary<int, ulong>?> kernelWatches, Func<long> clock,
+    long kernelQueueSize)
 {
-    /// <summary>Directories one step visits: small enough that the kernel's queue is read again soon.</summary>
-    internal const int DirectoriesPerStep = 16;
+    /// <summary>The most directories one step visits: small enough that the kernel's queue is read again soon.</summary>
+    internal const int MaxDirectoriesPerStep = 16;
+
+    // Reading a directory queues up to six events (Open, Access and CloseNoWrite, on its own watch and on its
+    // parent's), which the reader drains after the step. A step must not fill a small kernel queue by itself, or
+    // the repair of one overflow would cause the next: its own events stay under a sixteenth of the queue.
+    private readonly int directoriesPerStep = (int)Math.Clamp((kernelQueueSize > 0 ? kernelQueueSize : 16384) / 6 / 16, 1, MaxDirectoriesPerStep);
 
     private const long FirstRetryMilliseconds = 1_000;
     private const long LastRetryMilliseconds = 60_000;
@@ -23,6 +30,7 @@ internal sealed class TreeWork(WatchTable table, EventOutbox outbox, ReadHorizon
     private readonly Dictionary<RecursiveWatch, TreeRepair> repairs = [];
     private readonly Dictionary<RecursiveWatch, DateTime> repairsWaiting = [];
     private readonly Dictionary<RecursiveWatch, Retry> retries = [];
+    private readonly Dictionary<RecursiveWatch, long> nextWait = [];
 
     /// <summary>True while a job waits for a step.</summary>
     internal bool HasWork => scans.Count > 0 || repairs.Count > 0 || repairsWaiting.Count > 0;
@@ -81,7 +89,8 @@ internal sealed class TreeWork(WatchTable table, EventOutbox outbox, ReadHorizon
     {
         if (!retries.ContainsKey(tree))
         {
-            retries[tree] = new Retry(clock() + FirstRetryMilliseconds, FirstRetryMilliseconds);
+            long wait = nextWait.Remove(tree, out long w) ? w : FirstRetryMilliseconds;
+            retries[tree] = new Retry(clock() + wait, wait);
         }
     }
 
@@ -91,7 +100,7 @@ internal sealed class TreeWork(WatchTable table, EventOutbox outbox, ReadHorizon
         StartWaitingRepairs();
         foreach ((RecursiveWatch tree, TreeRepair repair) in repairs)
         {
-            if (tree.State is not (RecursiveWatchState.Active or RecursiveWatchState.Degraded) || repair.Step(DirectoriesPerStep))
+            if (tree.State is not (RecursiveWatchState.Active or RecursiveWatchState.Degraded) || repair.Step(directoriesPerStep))
             {
                 repairs.Remove(tree);
                 NoteDegraded(tree);
@@ -108,7 +117,7 @@ internal sealed class TreeWork(WatchTable table, EventOutbox outbox, ReadHorizon
                 return;
             }
 
-            _ = scan.Step(DirectoriesPerStep);
+            _ = scan.Step(directoriesPerStep);
             if (scan.IsDone)
             {
                 scans.Remove(tree);
@@ -122,14 +131,14 @@ internal sealed class TreeWork(WatchTable table, EventOutbox outbox, ReadHorizon
     /// <summary>Retries the unwatched directories of the trees whose retry is due. Under the engine lock.</summary>
     internal void RetryDue()
     {
-        long now = clock();
-        foreach ((RecursiveWatch tree, Retry retry) in retries)
+        if (retries.Count == 0)
         {
-            if (retry.Due > now)
-            {
-                continue;
-            }
+            return;
+        }
 
+        long now = clock();
+        foreach ((RecursiveWatch tree, Retry retry) in retries.Where(r => r.Value.Due <= now).ToList())
+        {
             retries.Remove(tree);
             if (tree.State is not (RecursiveWatchState.Active or RecursiveWatchState.Degraded))
             {
@@ -150,12 +159,10 @@ internal sealed class TreeWork(WatchTable table, EventOutbox outbox, ReadHorizon
                 }
             }
 
-            // Back off while nothing changes; start over once something could be watched.
-            if (tree.UnwatchedDirectories.Count > 0)
-            {
-                long wait = before > tree.UnwatchedDirectories.Count ? FirstRetryMilliseconds : Math.Min(retry.Wait * 2, LastRetryMilliseconds);
-                retries[tree] = new Retry(now + wait, wait);
-            }
+            // The scan just queued retries them; meanwhile back off while nothing changes, and start over once
+            // something could be watched (NoteDegraded schedules the next retry when the scan ends Degraded).
+            long wait = before > tree.UnwatchedDirectories.Count ? FirstRetryMilliseconds : Math.Min(retry.Wait * 2, LastRetryMilliseconds);
+            nextWait[tree] = wait;
         }
     }
 
@@ -166,6 +173,7 @@ internal sealed class TreeWork(WatchTable table, EventOutbox outbox, ReadHorizon
         repairs.Remove(tree);
         repairsWaiting.Remove(tree);
         retries.Remove(tree);
+        nextWait.Remove(tree);
     }
 
     private void StartWaitingRepairs()

@@ -190,6 +190,19 @@ internal sealed class WatchTable(InotifyWatcher owner, SafeInotifyHandle handle)
         movedOut.Remove(watch);
     }
 
+    /// <summary>What the watched object really is, learnt after the watch was added (a mount point's readdir inode is the one underneath).</summary>
+    internal void SetIdentity(InotifyWatch watch, ulong device, ulong inode)
+    {
+        if (byInode.TryGetValue((watch.Device, watch.Inode), out InotifyWatch? i) && i == watch)
+        {
+            byInode.Remove((watch.Device, watch.Inode));
+        }
+
+        watch.Device = device;
+        watch.Inode = inode;
+        byInode.TryAdd((device, inode), watch);
+    }
+
     /// <summary>A directory moved within the watched set: every watch at or below it takes the new path.</summary>
     internal void Rename(string oldPath, string newPath)
     {

@@ -7,6 +7,7 @@ internal static partial class Libc
     internal const int AT_FDCWD = -100;
     internal const int AT_SYMLINK_NOFOLLOW = 0x100;
     internal const int AT_REMOVEDIR = 0x200;
+    internal const int AT_EMPTY_PATH = 0x1000;
     internal const int O_RDONLY = 0;
     internal const int O_WRONLY = 1;
     internal const int O_RDWR = 2;
@@ -71,6 +72,9 @@ internal static partial class Libc
     // glibc's 64-bit struct dirent: d_ino(8) d_off(8) d_reclen(2) d_type(1) d_name[256].
     [LibraryImport(Name, EntryPoint = "readdir64", SetLastError = true)]
     internal static partial nint ReadDir(nint dir);
+
+    [LibraryImport(Name, EntryPoint = "dirfd", SetLastError = true)]
+    internal static partial int DirFd(nint dir);
 
     [LibraryImport(Name, EntryPoint = "closedir", SetLastError = true)]
     internal static partial int CloseDir(nint dir);
