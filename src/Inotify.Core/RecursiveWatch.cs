@@ -99,7 +99,7 @@ public sealed class RecursiveWatch
         {
             lock (unwatched)
             {
-                return [.. unwatched];
+                return unwatched.ToArray();
             }
         }
     }

@@ -27,7 +27,7 @@ internal sealed class WatchRegistry(InotifyWatcher owner, SafeInotifyHandle hand
         }
     }
 
-    internal IReadOnlyList<InotifyWatch> Snapshot()
+    internal InotifyWatch[] Snapshot()
     {
         lock (Sync)
         {
@@ -35,7 +35,7 @@ internal sealed class WatchRegistry(InotifyWatcher owner, SafeInotifyHandle hand
         }
     }
 
-    internal IReadOnlyList<RecursiveWatch> Trees()
+    internal RecursiveWatch[] Trees()
     {
         lock (Sync)
         {
