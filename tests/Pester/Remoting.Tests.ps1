@@ -30,7 +30,8 @@ BeforeAll {
         @(Get-ChildItem -LiteralPath "/proc/$ProcessId/fd" -ErrorAction Ignore | Where-Object { $_.LinkTarget -eq 'anon_inode:inotify' }).Count
     }
 
-    $Server = Start-TestSshServer -Address '127.0.0.1', '127.0.0.2'
+    # The sessions keep India's time (UTC+05:30, no daylight saving): times must arrive in the local zone anyway.
+    $Server = Start-TestSshServer -Address '127.0.0.1', '127.0.0.2' -TimeZone 'Asia/Kolkata'
     $S1 = New-TestSshSession -Server $Server -HostName '127.0.0.1'
     $S2 = New-TestSshSession -Server $Server -HostName '127.0.0.2'
     # The remote side runs the module under test; on PSModulePath too, for Import-Module -PSSession by name.
@@ -70,7 +71,10 @@ Describe 'Watching another machine with Invoke-Command' {
         $events[0].TimeStamp | Should -BeOfType [datetime]
         $events[0].TimeStamp.Kind | Should -Be 'Utc'
         ([datetime]::UtcNow - $events[0].TimeStamp).TotalMinutes | Should -BeLessThan 5
-        $events[0].LocalTime.ToUniversalTime() | Should -Be $events[0].TimeStamp
+        # LocalTime was the remote machine's local time; it arrives as the same moment in this machine's.
+        Invoke-Command -Session $S1 { [System.TimeZoneInfo]::Local.BaseUtcOffset } | Should -Be ([timespan]'05:30')
+        $events[0].LocalTime.Kind | Should -Be 'Local'
+        $events[0].LocalTime | Should -Be $events[0].TimeStamp.ToLocalTime()
         $events[0].Mask | Should -Be 'CloseWrite'
         $events[0].Source | Should -Be 'Kernel'
     }
@@ -237,7 +241,9 @@ Describe 'Implicit remoting (Import-Module -PSSession)' {
         $result[0].Events.Count | Should -Be 1
         $result[0].Events[0].Path | Should -Be (Join-Path $dir 'from-proxy')
         $result[0].Text | Should -Match '(?m)^Time\s+Kind\s+Path\s*$'
-        $result[0].Text | Should -Match ('(?m)^\d\d:\d\d:\d\d\.\d{3}\s+CloseWrite\s+' + [regex]::Escape((Join-Path $dir 'from-proxy')) + '\s*$')
+        # The time of this machine, though the session keeps another zone's.
+        $time = $result[0].Events[0].TimeStamp.ToLocalTime().ToString('HH:mm:ss.fff')
+        $result[0].Text | Should -Match ('(?m)^' + [regex]::Escape($time) + '\s+CloseWrite\s+' + [regex]::Escape((Join-Path $dir 'from-proxy')) + '\s*$')
     }
 }
 

@@ -43,8 +43,9 @@ function Get-FreeLoopbackPort {
 
 function Start-TestSshServer {
     # Addresses: every one is a loopback address sshd listens on; sessions to different addresses get different
-    # PSComputerName values, as two machines would.
-    param([string[]] $Address = @('127.0.0.1', '127.0.0.2'))
+    # PSComputerName values, as two machines would. TimeZone: the TZ of the sessions, so that the "remote machine"
+    # can keep another time than the local one.
+    param([string[]] $Address = @('127.0.0.1', '127.0.0.2'), [string] $TimeZone)
 
     $sshd = Find-Sshd
     if (-not $sshd) { $sshd = Install-Sshd }
@@ -90,6 +91,7 @@ function Start-TestSshServer {
         'UsePAM no'
         'LogLevel ERROR'
         "Subsystem powershell $pwsh -sshs -NoLogo -NoProfile"
+        if ($TimeZone) { "SetEnv TZ=$TimeZone" }
     )
     Set-Content -LiteralPath $config -Value $lines
 
