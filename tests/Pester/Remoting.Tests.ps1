@@ -142,6 +142,23 @@ Describe 'Watching another machine with Invoke-Command' {
 }
 
 Describe 'Forwarding engine events from a session (Register-EngineEvent -Forward)' {
+    BeforeAll {
+        function Receive-ForwardedEvent {
+            # Takes forwarded engine events from this session's queue until they carry $Count file events.
+            param([Parameter(Mandatory)] [string] $SourceIdentifier, [Parameter(Mandatory)] [int] $Count)
+            $taken = [System.Collections.Generic.List[object]]::new()
+            $n = 0
+            while ($n -lt $Count) {
+                $e = Wait-Event -SourceIdentifier $SourceIdentifier -Timeout $EventTimeoutSeconds
+                if (-not $e) { break }
+                Remove-Event -EventIdentifier $e.EventIdentifier
+                $taken.Add($e)
+                $n += if ($e.SourceArgs[0].pstypenames[0] -eq 'Deserialized.InotifyPS.InotifyEventBatch') { $e.SourceArgs[0].Count } else { 1 }
+            }
+            $taken.ToArray()
+        }
+    }
+
     AfterEach {
         Invoke-Command -Session $S1 {
             Get-InotifyWatcher | Remove-InotifyWatcher
@@ -160,13 +177,7 @@ Describe 'Forwarding engine events from a session (Register-EngineEvent -Forward
         # Both exist when Invoke-Command returns: every event from here on is forwarded.
         $null = New-Files -Directory $dir -Count $count
 
-        $forwarded = [System.Collections.Generic.List[object]]::new()
-        while ($forwarded.Count -lt $count) {
-            $e = Wait-Event -SourceIdentifier 'Remoting.Forward' -Timeout $EventTimeoutSeconds
-            if (-not $e) { break }
-            Remove-Event -EventIdentifier $e.EventIdentifier
-            $forwarded.Add($e)
-        }
+        $forwarded = @(Receive-ForwardedEvent -SourceIdentifier 'Remoting.Forward' -Count $count)
 
         $forwarded.Count | Should -Be $count
         $first = $forwarded[0]
@@ -194,15 +205,10 @@ Describe 'Forwarding engine events from a session (Register-EngineEvent -Forward
         }
         $null = New-Files -Directory $dir -Count $count
 
-        $events = [System.Collections.Generic.List[object]]::new()
-        while ($events.Count -lt $count) {
-            $e = Wait-Event -SourceIdentifier 'Remoting.ForwardBatch' -Timeout $EventTimeoutSeconds
-            if (-not $e) { break }
-            Remove-Event -EventIdentifier $e.EventIdentifier
-            $e.SourceArgs[0].pstypenames[0] | Should -Be 'Deserialized.InotifyPS.InotifyEventBatch'
-            $events.AddRange(@($e.SourceArgs[0].Events))
-        }
+        $forwarded = @(Receive-ForwardedEvent -SourceIdentifier 'Remoting.ForwardBatch' -Count $count)
 
+        $forwarded | ForEach-Object { $_.SourceArgs[0].pstypenames[0] } | Sort-Object -Unique | Should -Be 'Deserialized.InotifyPS.InotifyEventBatch'
+        $events = @($forwarded | ForEach-Object { $_.SourceArgs[0].Events })
         $events.Count | Should -Be $count
         $sorted = @($events | Sort-Object Sequence)
         $sorted.Name | Should -Be @(0..($count - 1) | ForEach-Object { "f$_" })
