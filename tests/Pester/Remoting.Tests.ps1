@@ -79,6 +79,28 @@ Describe 'Watching another machine with Invoke-Command' {
         $events[0].Source | Should -Be 'Kernel'
     }
 
+    It 'shows remote watchers and watches in the same tables as local ones' {
+        $dir = New-TestDirectory
+        $null = New-Item -ItemType Directory -Path (Join-Path $dir 'tree/sub')
+
+        $remote = @(Invoke-Command -Session $S1 {
+                $w = New-InotifyWatcher -LiteralPath $using:dir -SourceIdentifier 'Remoting.Shown'
+                $null = $w | Add-InotifyWatch -LiteralPath (Join-Path $using:dir 'tree') -Recurse
+                $w
+                Get-InotifyWatch -Watcher $w
+                Remove-InotifyWatcher $w
+            })
+
+        $remote.Count | Should -Be 3
+        $watcherText = $remote[0] | Out-String -Width 200
+        # PowerShell adds the PSComputerName column to tables of objects from Invoke-Command.
+        $watcherText | Should -Match '(?m)^\s*Id\s+Watches\s+Queued\s+Events\s+Dropped\s+Overflows\s+Disposed\s+SourceIdentifier\s+PSComputerName\s*$'
+        $watcherText | Should -Match '(?m)^\s*\d+\s+3\s+0\s+\d+\s+0\s+0\s+False\s+Remoting\.Shown\s+127\.0\.0\.1\s*$'
+        $watchText = $remote[1..2] | Out-String -Width 200
+        $watchText | Should -Match ('(?m)^\s*\d+\s+Active\s+' + [regex]::Escape($dir) + '\s+127\.0\.0\.1\s*$')
+        $watchText | Should -Match ('(?m)^\s*\d+\s+Active\s+2\s+' + [regex]::Escape((Join-Path $dir 'tree')) + '\s+127\.0\.0\.1\s*$')
+    }
+
     It 'fans out to two sessions with -AsJob, and Stop-Job disposes both remote watchers' {
         $dir = New-TestDirectory
         $before1 = Get-InotifyDescriptorCount $Pid1
