@@ -10,6 +10,9 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'SshServer.ps1')
 
     $ModuleFull = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
+    # The folder that holds InotifyPS (or InotifyPS/<version>), for PSModulePath.
+    $ModuleRoot = Split-Path -Parent $ModuleFull
+    if ((Split-Path -Leaf $ModuleRoot) -eq 'InotifyPS') { $ModuleRoot = Split-Path -Parent $ModuleRoot }
 
     function Start-WriterAfterRemoteWatch {
         # Start-Writer for a watch held by other processes (the remote pwsh): the script runs once every one of
@@ -36,7 +39,7 @@ BeforeAll {
     $S2 = New-TestSshSession -Server $Server -HostName '127.0.0.2'
     # The remote side runs the module under test; on PSModulePath too, for Import-Module -PSSession by name.
     Invoke-Command -Session $S1, $S2 {
-        $env:PSModulePath = (Split-Path -Parent $using:ModuleFull) + [System.IO.Path]::PathSeparator + $env:PSModulePath
+        $env:PSModulePath = $using:ModuleRoot + [System.IO.Path]::PathSeparator + $env:PSModulePath
         Import-Module $using:ModuleFull -ErrorAction Stop
     }
     $Pid1 = Invoke-Command -Session $S1 { $PID }

@@ -58,7 +58,7 @@ function Start-TestSshServer {
     }
     # sshd refuses to start without its privilege-separation directory, which only the service's unit creates.
     if (-not (Test-Path -LiteralPath '/run/sshd')) {
-        $null = New-Item -ItemType Directory -Path '/run/sshd'
+        $null = New-Item -ItemType Directory -Path '/run/sshd' -Force
         chmod 0755 /run/sshd
     }
 
