@@ -61,7 +61,7 @@ public sealed class InotifyWatch
         {
             lock (aliases)
             {
-                return [.. aliases];
+                return aliases.ToArray();
             }
         }
     }

@@ -105,7 +105,7 @@ public sealed class RecursiveWatch
         {
             lock (unwatched)
             {
-                return [.. unwatched.Values];
+                return unwatched.Values.ToArray();
             }
         }
     }

@@ -31,7 +31,7 @@ internal sealed class WatchTable(InotifyWatcher owner, SafeInotifyHandle handle)
         }
     }
 
-    internal IReadOnlyList<InotifyWatch> Snapshot()
+    internal InotifyWatch[] Snapshot()
     {
         lock (Sync)
         {
@@ -39,7 +39,7 @@ internal sealed class WatchTable(InotifyWatcher owner, SafeInotifyHandle handle)
         }
     }
 
-    internal IReadOnlyList<RecursiveWatch> Trees()
+    internal RecursiveWatch[] Trees()
     {
         lock (Sync)
         {

@@ -47,7 +47,7 @@ public sealed class InotifyLimitInfo
     /// <summary>Reads the limits and scans /proc now.</summary>
     public static InotifyLimitInfo Collect()
     {
-        IReadOnlyList<InotifyUsage> all = [.. InotifyUsage.ForAllProcesses().OrderByDescending(u => u.Watches).ThenBy(u => u.ProcessId)];
+        InotifyUsage[] all = [.. InotifyUsage.ForAllProcesses().OrderByDescending(u => u.Watches).ThenBy(u => u.ProcessId)];
         int self = Environment.ProcessId;
         return new InotifyLimitInfo(InotifyLimits.Read(), all.FirstOrDefault(u => u.ProcessId == self) ?? InotifyUsage.ForProcess(self), all);
     }

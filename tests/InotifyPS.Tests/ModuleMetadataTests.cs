@@ -245,6 +245,16 @@ public sealed partial class ModuleMetadataTests : IDisposable
             Assert.Equal("InotifyPS.InotifyWatcherInfo", m.Groups["type"].Value);
             Assert.True(info.GetMethod(m.Groups["method"].Value) is { IsPublic: true, IsStatic: true }, $"{m.Value} does not exist");
         }
+
+        // Code properties: a public static getter that takes the PSObject.
+        foreach (XElement reference in types.Descendants("GetCodeReference"))
+        {
+            string typeName = reference.Element("TypeName")!.Value.Trim();
+            string methodName = reference.Element("MethodName")!.Value.Trim();
+            MethodInfo? getter = module.GetType(typeName)?.GetMethod(methodName);
+            Assert.True(getter is { IsPublic: true, IsStatic: true }, $"{typeName}::{methodName} does not exist");
+            Assert.Equal("PSObject", getter!.GetParameters().Single().ParameterType.Name);
+        }
     }
 
     private static Version Version(Version v) => new(v.Major, v.Minor, Math.Max(v.Build, 0));

@@ -40,13 +40,13 @@ Describe 'Get-InotifyEvent' {
         @(Get-InotifyEvent $w).Name | Should -Be @('f2', 'f3', 'f4')
     }
 
-    It 'formats events as a table of time, kind, path and old path' {
+    It 'formats events as a table of time, kind and path' {
         $null = New-Files -Directory $dir -Count 1
         Wait-Until { $w.QueuedCount -eq 1 } | Should -BeTrue
 
         $text = Get-InotifyEvent $w | Out-String -Width 200
 
-        $text | Should -Match 'Time\s+Kind\s+Path\s+OldPath'
+        $text | Should -Match 'Time\s+Kind\s+Path'
         $text | Should -Match '\d\d:\d\d:\d\d\.\d{3}\s+Create\s+'
     }
 

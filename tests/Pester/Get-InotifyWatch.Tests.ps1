@@ -47,8 +47,8 @@ Describe 'Get-InotifyWatch' {
     It 'formats both kinds in one table' {
         $text = Get-InotifyWatch | Out-String -Width 200
 
-        $text | Should -Match 'Wd\s+Type\s+State\s+Dirs\s+Mask\s+Path'
-        $text | Should -Match 'Recursive\s+Active\s+3\s+All\s+'
-        $text | Should -Match 'Watch\s+Active\s+All\s+'
+        $text | Should -Match 'Wd\s+State\s+Dirs\s+Path'
+        $text | Should -Match '\d+\s+Active\s+3\s+/'
+        $text | Should -Match '\d+\s+Active\s+/'
     }
 }
