@@ -88,11 +88,14 @@ public sealed class InotifyWatcher : IDisposable
     /// <summary>How many kernel watches this instance holds.</summary>
     public int WatchCount => Registry.Count;
 
+    // The lists below are arrays: PowerShell indexes an array ($w.Watches[1]) but not the read-only wrapper a
+    // collection expression makes for an IReadOnlyList.
+
     /// <summary>The kernel watches, in no particular order.</summary>
-    public IReadOnlyList<InotifyWatch> Watches => Registry.Snapshot();
+    public IReadOnlyList<InotifyWatch> Watches => Registry.Snapshot().ToArray();
 
     /// <summary>The recursive watches.</summary>
-    public IReadOnlyList<RecursiveWatch> RecursiveWatches => Registry.Trees();
+    public IReadOnlyList<RecursiveWatch> RecursiveWatches => Registry.Trees().ToArray();
 
     internal WatchRegistry Registry { get; }
 
@@ -120,15 +123,27 @@ public sealed class InotifyWatcher : IDisposable
     /// <param name="path">The root directory.</param>
     /// <param name="mask">The events to report (recursion itself needs Create and Move, which the engine adds and filters out).</param>
     /// <param name="options">Filters, repair and progress.</param>
+    /// <param name="cancellationToken">Checked between directories of the initial walk.</param>
     /// <returns>The recursive watch; directories that could not be watched are listed in it, not thrown.</returns>
     /// <exception cref="InotifyException">The root itself cannot be watched.</exception>
-    public RecursiveWatch AddRecursive(string path, InotifyEventMask mask = InotifyEventMask.All, RecursiveWatchOptions? options = null)
+    /// <exception cref="OperationCanceledException">
+    /// The walk was cancelled. Nothing of the tree is left: its watches are removed, as when the progress callback throws.
+    /// </exception>
+    public RecursiveWatch AddRecursive(string path, InotifyEventMask mask = InotifyEventMask.All, RecursiveWatchOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ThrowIfDisposed();
         string root = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path));
         var tree = new RecursiveWatch(this, root, mask, options ?? new RecursiveWatchOptions());
-        new TreeWalker(Registry, pipeline, tree).WalkInitial();
+        try
+        {
+            new TreeWalker(Registry, pipeline, tree).WalkInitial(cancellationToken);
+        }
+        finally
+        {
+            tree.Options = tree.Options.WithoutProgress();
+        }
+
         return tree;
     }
 
@@ -200,6 +215,18 @@ public sealed class InotifyWatcher : IDisposable
         ArgumentNullException.ThrowIfNull(into);
         ThrowIfDisposed();
         return queue.DequeueInto(into, maxCount);
+    }
+
+    /// <summary>"InotifyWatcher #3 (2 watches)", or "InotifyWatcher #3 (disposed)".</summary>
+    public override string ToString()
+    {
+        if (IsDisposed)
+        {
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"InotifyWatcher #{Id} (disposed)");
+        }
+
+        int n = WatchCount;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"InotifyWatcher #{Id} ({n} {(n == 1 ? "watch" : "watches")})");
     }
 
     /// <summary>Stops the reader thread, closes the instance and releases every waiter.</summary>

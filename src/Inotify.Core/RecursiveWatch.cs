@@ -40,8 +40,12 @@ public sealed class RecursiveWatchOptions
     /// <summary>Keep a snapshot of the tree and repair the consumer's picture after an overflow or drop (default on).</summary>
     public bool RepairAfterOverflow { get; init; } = true;
 
-    /// <summary>Called now and then during the initial walk, on the thread that calls AddRecursive.</summary>
+    /// <summary>Called now and then during the initial walk, on the thread that calls AddRecursive; not kept after it.</summary>
     public Action<RecursiveWatchProgress>? Progress { get; init; }
+
+    // The settings a recursive watch keeps once its walk is over: the callback (often a command object) is let go.
+    internal RecursiveWatchOptions WithoutProgress() =>
+        Progress is null ? this : new RecursiveWatchOptions { Filter = Filter, RepairAfterOverflow = RepairAfterOverflow };
 }
 
 /// <summary>A directory tree watched as a whole: every directory gets a kernel watch, new ones as they appear.</summary>
@@ -58,8 +62,8 @@ public sealed class RecursiveWatch
         Options = options;
     }
 
-    /// <summary>The watcher this belongs to.</summary>
-    public InotifyWatcher Watcher { get; }
+    /// <summary>The <see cref="InotifyWatcher.Id"/> of the watcher this belongs to (an id, not the watcher: see <see cref="InotifyWatch.WatcherId"/>).</summary>
+    public int WatcherId => Watcher.Id;
 
     /// <summary>The root directory as it was given (full path).</summary>
     public string RootPath { get; }
@@ -67,8 +71,8 @@ public sealed class RecursiveWatch
     /// <summary>The events reported.</summary>
     public InotifyEventMask Mask { get; }
 
-    /// <summary>The settings.</summary>
-    public RecursiveWatchOptions Options { get; }
+    /// <summary>The settings (without the progress callback once the walk is over).</summary>
+    public RecursiveWatchOptions Options { get; internal set; }
 
     /// <summary>Active, Degraded, RootMoved, RootDeleted or Removed.</summary>
     public RecursiveWatchState State
@@ -99,10 +103,12 @@ public sealed class RecursiveWatch
         {
             lock (unwatched)
             {
-                return [.. unwatched];
+                return unwatched.ToArray();
             }
         }
     }
+
+    internal InotifyWatcher Watcher { get; }
 
     internal HashSet<InotifyWatch> Watches { get; } = [];
 
@@ -130,6 +136,15 @@ public sealed class RecursiveWatch
             ? fullPath[(RootPath.Length + (RootPath.EndsWith('/') ? 0 : 1))..]
             : fullPath == RootPath ? string.Empty : fullPath;
 
-    /// <inheritdoc/>
-    public override string ToString() => RootPath;
+    /// <summary>Ends every watch of the tree: the same as its watcher's <see cref="InotifyWatcher.Remove(RecursiveWatch)"/>.</summary>
+    /// <returns>False when it had already been removed.</returns>
+    /// <exception cref="ObjectDisposedException">The watcher was disposed.</exception>
+    public bool Remove() => Watcher.Remove(this);
+
+    /// <summary>The root, "recursive", how many directories are watched and the state, e.g. "/src (recursive, 12 directories, Active)".</summary>
+    public override string ToString()
+    {
+        int n = DirectoryCount;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{RootPath} (recursive, {n} {(n == 1 ? "directory" : "directories")}, {State})");
+    }
 }

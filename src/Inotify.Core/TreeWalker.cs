@@ -22,7 +22,7 @@ internal sealed class TreeWalker(WatchRegistry registry, EventPipeline pipeline,
     private readonly Queue<(string Path, ulong Inode)> pending = new();
     private long lastProgress;
 
-    internal void WalkInitial()
+    internal void WalkInitial(CancellationToken cancellationToken)
     {
         lock (registry.Sync)
         {
@@ -36,25 +36,36 @@ internal sealed class TreeWalker(WatchRegistry registry, EventPipeline pipeline,
             registry.AddTree(tree);
         }
 
-        pending.Enqueue((tree.RootPath, 0));
-        while (pending.TryDequeue(out (string Path, ulong Inode) next))
+        try
         {
-            string dir = next.Path;
-            lock (registry.Sync)
+            pending.Enqueue((tree.RootPath, 0));
+            while (pending.TryDequeue(out (string Path, ulong Inode) next))
             {
-                if (tree.State == RecursiveWatchState.Removed)
+                cancellationToken.ThrowIfCancellationRequested();
+                string dir = next.Path;
+                lock (registry.Sync)
                 {
-                    return;
+                    if (tree.State == RecursiveWatchState.Removed)
+                    {
+                        return;
+                    }
+
+                    using EventPipeline.BatchScope batch = pipeline.Batch();
+                    Visit(dir, next.Inode, report: null);
                 }
 
-                using EventPipeline.BatchScope batch = pipeline.Batch();
-                Visit(dir, next.Inode, report: null);
+                ReportProgress(dir);
             }
 
-            ReportProgress(dir);
+            ReportProgress(tree.RootPath, force: true);
         }
-
-        ReportProgress(tree.RootPath, force: true);
+        catch
+        {
+            // Cancelled, or the progress callback threw (a stopped pipeline): a half-built tree would claim to be
+            // watching what it is not, so none of it stays.
+            registry.Remove(tree);
+            throw;
+        }
     }
 
     /// <summary>A directory appeared in the tree (created or moved in): watch it and everything below, and report what is there.</summary>

@@ -24,7 +24,7 @@ Describe 'Add-InotifyWatch' {
 
         $watch | Should -BeOfType Inotify.InotifyWatch
         $watch.Path | Should -Be $dir
-        $watch.Watcher | Should -Be $w
+        $watch.WatcherId | Should -Be $w.Id
     }
 
     It 'writes nothing without -PassThru' {
@@ -146,6 +146,33 @@ Describe 'Add-InotifyWatch' {
         }
         finally {
             chmod 755 $locked.FullName
+        }
+    }
+
+    It 'leaves nothing half-built when stopped (Ctrl+C) during the walk of a large tree' {
+        $root = New-TestDirectory
+        foreach ($i in 0..199) {
+            foreach ($j in 0..99) { $null = [System.IO.Directory]::CreateDirectory((Join-Path $root "d$i/e$j")) }
+        }
+        $kernelWatches = (Get-InotifyLimit).ProcessWatches
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddParameter('Name', $ModulePath).AddStatement().
+                AddCommand('Add-InotifyWatch').AddParameter('Watcher', $w).AddParameter('LiteralPath', $root).AddParameter('Recurse')
+            $async = $ps.BeginInvoke()
+            Wait-Until { $w.WatchCount -ge 100 } | Should -BeTrue
+
+            $ps.Stop()
+
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $w.RecursiveWatches.Count | Should -Be 0
+            $w.WatchCount | Should -Be 0
+            Wait-Until { (Get-InotifyLimit).ProcessWatches -eq $kernelWatches } | Should -BeTrue -Because 'the kernel holds none of its watches'
+            $null = $async
+        }
+        finally {
+            $ps.Dispose()
+            [System.IO.Directory]::Delete($root, $true)
         }
     }
 

@@ -68,3 +68,14 @@ function New-TestDirectory {
     param([string] $Name = [guid]::NewGuid().ToString('N'))
     (New-Item -ItemType Directory -Path (Join-Path $TestDrive $Name) -Force).FullName
 }
+
+function Set-InotifySysctl {
+    # Writes /proc/sys/fs/inotify/<Name> (max_user_watches, max_user_instances, max_queued_events) and returns the value
+    # it had, for the caller to restore in a finally. Needs root; run such tests by hand only under the shared lock
+    # (flock /tmp/inotifyps-tests.lock). Set-Content does not change a /proc/sys value, File.WriteAllText does.
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [long] $Value)
+    $file = "/proc/sys/fs/inotify/$Name"
+    $previous = [long](Get-Content -LiteralPath $file)
+    [System.IO.File]::WriteAllText($file, "$Value`n")
+    $previous
+}
