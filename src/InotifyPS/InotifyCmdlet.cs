@@ -172,7 +172,9 @@ public abstract class InotifyCmdlet : PSCmdlet, IDisposable
     {
         var throttle = new ProgressThrottle();
         string activity = $"Watching {path} recursively";
-        HashSet<(int, string)> aliases = SetupReport.Aliases(watcher);
+        // A single watch that is another path of a watched object comes back with that object's path; a tree can
+        // meet such objects anywhere (a bind mount inside it), so for a tree the aliases are compared before and after.
+        HashSet<(int, string)>? aliases = spec.Recurse ? SetupReport.Aliases(watcher) : null;
         object watch;
         try
         {
@@ -206,7 +208,9 @@ public abstract class InotifyCmdlet : PSCmdlet, IDisposable
             }
         }
 
-        foreach (string warning in SetupReport.NewAliases(watcher, aliases))
+        IEnumerable<string> warnings = aliases is not null ? SetupReport.NewAliases(watcher, aliases)
+            : watch is InotifyWatch single && single.Aliases.Contains(System.IO.Path.TrimEndingDirectorySeparator(path)) ? [SetupReport.Alias(path, single.Path)] : [];
+        foreach (string warning in warnings)
         {
             WriteWarning(warning);
         }

@@ -50,12 +50,16 @@ internal static class SetupReport
         {
             foreach (string alias in w.Aliases.Where(a => !before.Contains((w.Descriptor, a))))
             {
-                yield return $"'{alias}' is the same object as '{w.Path}', which this watcher already watches (a symbolic link, a bind mount " +
-                    $"or a hard link). The kernel keeps one watch per object: its events carry the path '{w.Path}', and the events asked for " +
-                    "were added to that watch.";
+                yield return Alias(alias, w.Path);
             }
         }
     }
+
+    /// <summary>The warning for a path that turned out to be another path of a watched object.</summary>
+    public static string Alias(string alias, string watched) =>
+        $"'{alias}' is the same object as '{watched}', which this watcher already watches (a symbolic link, a bind mount " +
+        $"or a hard link). The kernel keeps one watch per object: its events carry the path '{watched}', and the events asked for " +
+        "were added to that watch.";
 
     private static ErrorRecord Summary(string root, IReadOnlyList<UnwatchedDirectory> unwatched, InotifyLimits limits)
     {

@@ -60,7 +60,7 @@ internal sealed record WatchSpec(
         RecursiveWatch tree => string.Create(CultureInfo.InvariantCulture,
             $"Watching '{path}' recursively: {tree.DirectoryCount} directories{Unwatched(tree)}; events {Mask}; {(Filter ?? PathFilter.None)}."),
         InotifyWatch w => string.Create(CultureInfo.InvariantCulture,
-            $"Watching '{path}'{(w.Path == path ? string.Empty : $" (as '{w.Path}')")} with watch descriptor {w.Descriptor}: events {Mask}; {(Filter ?? PathFilter.None)}."),
+            $"Watching '{path}'{(w.Path == Path.TrimEndingDirectorySeparator(path) ? string.Empty : $" (as '{w.Path}')")} with watch descriptor {w.Descriptor}: events {Mask}; {(Filter ?? PathFilter.None)}."),
         _ => $"Watching '{path}'.",
     };
 
