@@ -1,10 +1,5 @@
 Set-StrictMode -Version Latest
 
-BeforeDiscovery {
-    # Root reads everything: EACCES can only be shown to another user.
-    $IsRoot = (id -u) -eq '0'
-}
-
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
 }
@@ -138,15 +133,22 @@ Describe 'Add-InotifyWatch' {
         { $w | Add-InotifyWatch -Path $dir -ErrorAction Stop } | Should -Throw -ErrorId 'WatcherDisposed,InotifyPS.AddInotifyWatchCommand'
     }
 
-    It 'reports an unreadable directory as PermissionDenied' -Skip:$IsRoot {
+    It 'reports an unreadable directory as PermissionDenied' {
+        # In a child pwsh that file permissions apply to, even as root (see Invoke-Unprivileged).
         $locked = New-Item -ItemType Directory (Join-Path $dir 'locked')
         chmod 000 $locked.FullName
         try {
-            { $w | Add-InotifyWatch -Path $locked.FullName -ErrorAction Stop } | Should -Throw -ErrorId 'PermissionDenied,InotifyPS.AddInotifyWatchCommand'
+            $r = Invoke-Unprivileged @"
+try { New-InotifyWatcher | Add-InotifyWatch -LiteralPath '$($locked.FullName)' -ErrorAction Stop; 'null' }
+catch { [pscustomobject]@{ Id = `$_.FullyQualifiedErrorId; Target = [string]`$_.TargetObject } | ConvertTo-Json }
+"@
         }
         finally {
             chmod 755 $locked.FullName
         }
+
+        $r.Id | Should -Be 'PermissionDenied,InotifyPS.AddInotifyWatchCommand'
+        $r.Target | Should -Be $locked.FullName
     }
 
     It 'leaves nothing half-built when stopped (Ctrl+C) during the walk of a large tree' {

@@ -6,26 +6,6 @@ Set-StrictMode -Version Latest
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
-    $FullModulePath = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
-
-    function Invoke-Unprivileged {
-        # Runs $Script in a child pwsh that file permissions apply to, and returns what it writes as JSON.
-        # As root, the child keeps uid 0 but loses CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from its bounding and
-        # inheritable sets (setpriv), so a directory of mode 000 is unreadable to it (EACCES), as to any other user.
-        # Running it as uid 65534 with setpriv does not work here: the pwsh tool lives under /root/.nuget, and /root
-        # is mode 0700. As another user, the child needs no wrapper.
-        param([Parameter(Mandatory)] [string] $Script)
-        $pwsh = Join-Path $PSHOME 'pwsh'
-        $command = "Import-Module '$FullModulePath'; $Script"
-        $output = if ((id -u) -eq '0') {
-            & setpriv --inh-caps '-dac_override,-dac_read_search' --bounding-set '-dac_override,-dac_read_search' $pwsh -NoProfile -NonInteractive -Command $command
-        }
-        else {
-            & $pwsh -NoProfile -NonInteractive -Command $command
-        }
-        $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
-        ($output -join "`n") | ConvertFrom-Json
-    }
 
     function Set-MaxUserWatches {
         # Lets only about $Spare more watches fit for this user; returns the value to restore.
