@@ -20,8 +20,9 @@ public sealed class InotifyWatch
         Tree = tree;
     }
 
-    /// <summary>The watcher this watch belongs to.</summary>
-    public InotifyWatcher Watcher { get; }
+    /// <summary>The <see cref="InotifyWatcher.Id"/> of the watcher this watch belongs to.</summary>
+    /// <remarks>An id rather than the watcher: serializers (ConvertTo-Json, remoting) would follow a back-reference into every watch again.</remarks>
+    public int WatcherId => Watcher.Id;
 
     /// <summary>The kernel's watch descriptor (wd).</summary>
     public int Descriptor { get; }
@@ -48,8 +49,8 @@ public sealed class InotifyWatch
     /// <summary>For a plain watch of a directory: which entries' events are reported (a recursive watch has its own).</summary>
     public PathFilter Filter { get; internal set; } = PathFilter.None;
 
-    /// <summary>The recursive watch this directory belongs to, or null for a plain watch.</summary>
-    public RecursiveWatch? Tree { get; }
+    /// <summary>The root of the recursive watch this directory belongs to, or null for a plain watch.</summary>
+    public string? RecursiveRoot => Tree?.RootPath;
 
     /// <summary>
     /// Other paths that were added and turned out to be the same object (a symbolic link, a bind mount,
@@ -66,6 +67,10 @@ public sealed class InotifyWatch
         }
     }
 
+    internal InotifyWatcher Watcher { get; }
+
+    internal RecursiveWatch? Tree { get; }
+
     // The object's identity (from stat or readdir), to recognise another path to it and a directory replaced by a new one.
     internal ulong Inode { get; set; }
 
@@ -81,6 +86,11 @@ public sealed class InotifyWatch
             }
         }
     }
+
+    /// <summary>Ends this watch: the same as its watcher's <see cref="InotifyWatcher.Remove(InotifyWatch)"/>.</summary>
+    /// <returns>False when it had already ended.</returns>
+    /// <exception cref="ObjectDisposedException">The watcher was disposed.</exception>
+    public bool Remove() => Watcher.Remove(this);
 
     /// <inheritdoc/>
     public override string ToString() => Path;

@@ -118,6 +118,9 @@ public sealed class InotifyWatcher : IDisposable
     /// <summary>How many kernel watches this instance holds.</summary>
     public int WatchCount => Table.Count;
 
+    // The lists below are arrays: PowerShell indexes an array ($w.Watches[1]) but not the read-only wrapper a
+    // collection expression makes for an IReadOnlyList.
+
     /// <summary>The kernel watches, in no particular order.</summary>
     public IReadOnlyList<InotifyWatch> Watches => Table.Snapshot();
 
@@ -150,54 +153,66 @@ public sealed class InotifyWatcher : IDisposable
     /// <param name="path">The root directory.</param>
     /// <param name="mask">The events to report (recursion itself needs Create and Move, which the engine adds and filters out).</param>
     /// <param name="options">Filters, repair and progress.</param>
-    /// <param name="cancellationToken">Stops the initial walk: the part already watched is removed again, and OperationCanceledException is thrown.</param>
+    /// <param name="cancellationToken">Checked between directories of the initial walk.</param>
     /// <returns>The recursive watch; directories that could not be watched are listed in it, not thrown.</returns>
     /// <exception cref="InotifyException">The root itself cannot be watched.</exception>
+    /// <exception cref="OperationCanceledException">
+    /// The walk was cancelled. Nothing of the tree is left: its watches are removed, as when the progress callback throws.
+    /// </exception>
     public RecursiveWatch AddRecursive(string path, InotifyEventMask mask = InotifyEventMask.All, RecursiveWatchOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ThrowIfDisposed();
         string root = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path));
         var tree = new RecursiveWatch(this, root, mask, options ?? new RecursiveWatchOptions());
-        var walker = new TreeWalker(new TreeScanner(Table, outbox, horizon, tree), report: null);
-        lock (Table.Sync)
+        var walker = new TreeWalker(new TreeScanner(Table, outbox, horizon, tree, failuresAsEvents: false), report: null);
+        try
         {
-            tree.Root = Table.Add(root, tree.Mask, tree.KernelMask, WatchFlags.OnlyDirectory, tree);
-            Table.AddTree(tree);
-        }
-
-        walker.Enqueue(new DirectoryToVisit(null, root, 0, tree.Root));
-        long lastProgress = 0;
-        while (!walker.IsDone)
-        {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                Remove(tree);
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
-            string? dir;
             lock (Table.Sync)
             {
-                if (tree.State == RecursiveWatchState.Removed)
+                tree.Root = Table.Add(root, tree.Mask, tree.KernelMask, WatchFlags.OnlyDirectory, tree);
+                Table.AddTree(tree);
+            }
+
+            walker.Enqueue(new DirectoryToVisit(null, root, 0, tree.Root));
+            long lastProgress = 0;
+            while (!walker.IsDone)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string? dir;
+                lock (Table.Sync)
                 {
-                    return tree;
+                    if (tree.State == RecursiveWatchState.Removed)
+                    {
+                        return tree;
+                    }
+
+                    using EventOutbox.Scope batch = outbox.Batch();
+                    dir = walker.Step(1);
                 }
 
-                using EventOutbox.Scope batch = outbox.Batch();
-                dir = walker.Step(1);
+                ReportProgress(tree, walker, dir, ref lastProgress, force: false);
             }
 
-            ReportProgress(tree, walker, dir, ref lastProgress, force: false);
-        }
-
-        ReportProgress(tree, walker, root, ref lastProgress, force: true);
-        lock (Table.Sync)
-        {
-            if (tree.State == RecursiveWatchState.Degraded)
+            ReportProgress(tree, walker, root, ref lastProgress, force: true);
+            lock (Table.Sync)
             {
-                work.ScheduleRetry(tree);
+                if (tree.State == RecursiveWatchState.Degraded)
+                {
+                    work.ScheduleRetry(tree);
+                }
             }
+        }
+        catch when (Remove(tree) || true)
+        {
+            // Cancelled, or the progress callback threw (a stopped pipeline): a half-built tree would claim to be
+            // watching what it is not, so none of it stays (the filter removes it before the exception goes on).
+            throw;
+        }
+        finally
+        {
+            // The callback is often a command object: the tree does not keep it alive once the walk is over.
+            tree.Options = tree.Options.WithoutProgress();
         }
 
         return tree;
@@ -292,6 +307,18 @@ public sealed class InotifyWatcher : IDisposable
         ArgumentNullException.ThrowIfNull(into);
         ThrowIfDisposed();
         return queue.DequeueInto(into, maxCount);
+    }
+
+    /// <summary>"InotifyWatcher #3 (2 watches)", or "InotifyWatcher #3 (disposed)".</summary>
+    public override string ToString()
+    {
+        if (IsDisposed)
+        {
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"InotifyWatcher #{Id} (disposed)");
+        }
+
+        int n = WatchCount;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"InotifyWatcher #{Id} ({n} {(n == 1 ? "watch" : "watches")})");
     }
 
     /// <summary>Stops the reader thread, closes the instance and releases every waiter.</summary>

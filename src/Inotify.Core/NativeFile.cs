@@ -26,7 +26,8 @@ internal readonly record struct NativeDirectoryEntry(string Name, bool? IsDirect
 /// Open, stat, delete and list paths given as strings from <see cref="NativeName"/>, which may hold
 /// escaped bytes: each call turns the string back into the exact bytes. This is how a file whose name is
 /// not valid UTF-8 is used from .NET, e.g. <c>NativeFile.Open(evt.Path, FileMode.Open, FileAccess.Read)</c>.
-/// For ordinary names it behaves like File.Open, File.Delete and a stat.
+/// For ordinary names it behaves like File.Open, File.Delete and a stat. Paths longer than PATH_MAX (4096
+/// bytes), which a deep tree can produce, work too: their directory part is opened a piece at a time.
 /// </summary>
 public static class NativeFile
 {
@@ -41,23 +42,27 @@ public static class NativeFile
         } | Libc.O_CLOEXEC;
         flags |= mode switch
         {
-            FileMode.CreateNew => Libc.O_CREAT | 0x80, // O_EXCL
+            FileMode.CreateNew => Libc.O_CREAT | Libc.O_EXCL,
             FileMode.Create => Libc.O_CREAT | Libc.O_TRUNC,
             FileMode.OpenOrCreate => Libc.O_CREAT,
             FileMode.Truncate => Libc.O_TRUNC,
             FileMode.Append => Libc.O_CREAT | Libc.O_APPEND,
             _ => 0,
         };
-        byte[] bytes = NativeName.EncodeNullTerminated(path);
-        int fd;
-        fixed (byte* p = bytes)
+        int fd, errno;
+        using (AtPath at = AtPath.Resolve(path, "open"))
         {
-            fd = Libc.Open(p, flags, 0x1B6); // 0666, narrowed by the umask
+            fixed (byte* p = at.Name)
+            {
+                fd = Libc.OpenAt(at.DirectoryFd, p, flags, 0x1B6); // 0666, narrowed by the umask
+            }
+
+            errno = Errno.Last;
         }
 
         if (fd < 0)
         {
-            throw Errno.ToException(Errno.Last, path, "open");
+            throw Errno.ToException(errno, path, "open");
         }
 
         return new FileStream(new SafeFileHandle(fd, ownsHandle: true), access, bufferSize: 0);
@@ -77,42 +82,50 @@ public static class NativeFile
     /// <summary>Deletes a file, or an empty directory.</summary>
     public static unsafe void Delete(string path)
     {
-        byte[] bytes = NativeName.EncodeNullTerminated(path);
-        fixed (byte* p = bytes)
+        using AtPath at = AtPath.Resolve(path, "delete");
+        fixed (byte* p = at.Name)
         {
-            if (Libc.UnlinkAt(Libc.AT_FDCWD, p, 0) == 0)
+            if (Libc.UnlinkAt(at.DirectoryFd, p, 0) == 0)
             {
                 return;
             }
 
             int errno = Errno.Last;
-            if (errno == 21 /* EISDIR */ && Libc.UnlinkAt(Libc.AT_FDCWD, p, Libc.AT_REMOVEDIR) == 0)
+            if (errno == Errno.EISDIR && Libc.UnlinkAt(at.DirectoryFd, p, Libc.AT_REMOVEDIR) == 0)
             {
                 return;
             }
 
-            throw Errno.ToException(errno == 21 ? Errno.Last : errno, path, "delete");
+            throw Errno.ToException(errno == Errno.EISDIR ? Errno.Last : errno, path, "delete");
         }
     }
 
     internal static unsafe bool TryStat(string path, bool followLinks, out NativeFileStatus status, out int errno)
     {
-        byte[] bytes = NativeName.EncodeNullTerminated(path);
         Libc.Statx sx;
         int rc;
-        fixed (byte* p = bytes)
+        status = default;
+        if (!AtPath.TryResolve(path, out AtPath at, out errno))
         {
-            rc = Libc.StatX(Libc.AT_FDCWD, p, followLinks ? 0 : Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, out sx);
+            return false;
+        }
+
+        using (at)
+        {
+            fixed (byte* p = at.Name)
+            {
+                rc = Libc.StatX(at.DirectoryFd, p, followLinks ? 0 : Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, out sx);
+            }
+
+            // Read before the descriptor is closed: close() sets the error number too.
+            errno = rc == 0 ? 0 : Errno.Last;
         }
 
         if (rc != 0)
         {
-            errno = Errno.Last;
-            status = default;
             return false;
         }
 
-        errno = 0;
         status = ToStatus(sx);
         return true;
     }
@@ -132,16 +145,27 @@ public static class NativeFile
     /// </summary>
     internal static unsafe List<NativeDirectoryEntry> ReadDirectory(string path, out NativeFileStatus self)
     {
-        byte[] bytes = NativeName.EncodeNullTerminated(path);
-        nint dir;
-        fixed (byte* p = bytes)
+        int fd, errno;
+        using (AtPath at = AtPath.Resolve(path, "read directory"))
         {
-            dir = Libc.OpenDir(p);
+            fixed (byte* p = at.Name)
+            {
+                fd = Libc.OpenAt(at.DirectoryFd, p, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+            }
+
+            errno = Errno.Last;
         }
 
+        nint dir = fd < 0 ? 0 : Libc.FdOpenDir(fd);
         if (dir == 0)
         {
-            throw Errno.ToException(Errno.Last, path, "read directory");
+            errno = fd < 0 ? errno : Errno.Last;
+            if (fd >= 0)
+            {
+                _ = Libc.Close(fd);
+            }
+
+            throw Errno.ToException(errno, path, "read directory");
         }
 
         var entries = new List<NativeDirectoryEntry>();
@@ -155,7 +179,7 @@ public static class NativeFile
                 nint ent = Libc.ReadDir(dir);
                 if (ent == 0)
                 {
-                    int errno = Errno.Last;
+                    errno = Errno.Last;
                     if (errno != 0)
                     {
                         throw Errno.ToException(errno, path, "read directory");

@@ -40,8 +40,12 @@ public sealed class RecursiveWatchOptions
     /// <summary>Keep a snapshot of the tree and repair the consumer's picture after an overflow or drop (default on).</summary>
     public bool RepairAfterOverflow { get; init; } = true;
 
-    /// <summary>Called now and then during the initial walk, on the thread that calls AddRecursive.</summary>
+    /// <summary>Called now and then during the initial walk, on the thread that calls AddRecursive; not kept after it.</summary>
     public Action<RecursiveWatchProgress>? Progress { get; init; }
+
+    // The settings a recursive watch keeps once its walk is over: the callback (often a command object) is let go.
+    internal RecursiveWatchOptions WithoutProgress() =>
+        Progress is null ? this : new RecursiveWatchOptions { Filter = Filter, RepairAfterOverflow = RepairAfterOverflow };
 }
 
 /// <summary>A directory tree watched as a whole: every directory gets a kernel watch, new ones as they appear.</summary>
@@ -61,8 +65,8 @@ public sealed class RecursiveWatch
         Snapshot = options.RepairAfterOverflow ? new TreeSnapshot() : null;
     }
 
-    /// <summary>The watcher this belongs to.</summary>
-    public InotifyWatcher Watcher { get; }
+    /// <summary>The <see cref="InotifyWatcher.Id"/> of the watcher this belongs to (an id, not the watcher: see <see cref="InotifyWatch.WatcherId"/>).</summary>
+    public int WatcherId => Watcher.Id;
 
     /// <summary>
     /// The root directory as it was given (full path). If the root itself is moved, the kernel does not say where
@@ -73,8 +77,8 @@ public sealed class RecursiveWatch
     /// <summary>The events reported.</summary>
     public InotifyEventMask Mask { get; }
 
-    /// <summary>The settings.</summary>
-    public RecursiveWatchOptions Options { get; }
+    /// <summary>The settings (without the progress callback once the walk is over).</summary>
+    public RecursiveWatchOptions Options { get; internal set; }
 
     /// <summary>Active, Degraded, RootMoved, RootDeleted or Removed.</summary>
     public RecursiveWatchState State
@@ -109,6 +113,8 @@ public sealed class RecursiveWatch
             }
         }
     }
+
+    internal InotifyWatcher Watcher { get; }
 
     // The consumer's picture of the tree, for repair after a gap; null when RepairAfterOverflow is off.
     internal TreeSnapshot? Snapshot { get; }
@@ -213,8 +219,17 @@ public sealed class RecursiveWatch
             ? fullPath[(RootPath.Length + (RootPath.EndsWith('/') ? 0 : 1))..]
             : fullPath == RootPath ? string.Empty : fullPath;
 
-    /// <inheritdoc/>
-    public override string ToString() => RootPath;
+    /// <summary>Ends every watch of the tree: the same as its watcher's <see cref="InotifyWatcher.Remove(RecursiveWatch)"/>.</summary>
+    /// <returns>False when it had already been removed.</returns>
+    /// <exception cref="ObjectDisposedException">The watcher was disposed.</exception>
+    public bool Remove() => Watcher.Remove(this);
+
+    /// <summary>The root, "recursive", how many directories are watched and the state, e.g. "/src (recursive, 12 directories, Active)".</summary>
+    public override string ToString()
+    {
+        int n = DirectoryCount;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{RootPath} (recursive, {n} {(n == 1 ? "directory" : "directories")}, {State})");
+    }
 }
 
 /// <summary>

@@ -5,7 +5,15 @@ namespace Inotify;
 /// directory of the tree, reading it, and reporting what was found. It writes to the outbox and the read horizon
 /// and never calls back into the dispatcher. Under the engine lock, one directory at a time.
 /// </summary>
-internal sealed class TreeScanner(WatchTable table, EventOutbox outbox, ReadHorizon horizon, RecursiveWatch tree)
+/// <param name="table">The watch table.</param>
+/// <param name="outbox">Where reports go.</param>
+/// <param name="horizon">The read horizon.</param>
+/// <param name="tree">The recursive watch.</param>
+/// <param name="failuresAsEvents">
+/// Whether a directory the kernel refuses is also a WatchFailed event. Not during AddRecursive's initial walk: its
+/// caller gets the tree back with <see cref="RecursiveWatch.UnwatchedDirectories"/> and reports them itself.
+/// </param>
+internal sealed class TreeScanner(WatchTable table, EventOutbox outbox, ReadHorizon horizon, RecursiveWatch tree, bool failuresAsEvents = true)
 {
     private const WatchFlags ChildFlags = WatchFlags.OnlyDirectory | WatchFlags.NoFollow;
 
@@ -120,7 +128,7 @@ internal sealed class TreeScanner(WatchTable table, EventOutbox outbox, ReadHori
     {
         bool known = tree.IsUnwatched(path);
         tree.AddUnwatched(new UnwatchedDirectory(path, e.ErrorId, e.Message));
-        if (!known)
+        if (!known && failuresAsEvents)
         {
             outbox.Deliver(InotifyEvent.Report(InotifyEventKind.WatchFailed, path, e.Message, DateTime.UtcNow), mustDeliver: true);
         }

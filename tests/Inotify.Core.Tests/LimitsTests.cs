@@ -80,3 +80,52 @@ public sealed class UsageTests
         Assert.Contains(InotifyUsage.ForAllProcesses(), u => u.ProcessId == Environment.ProcessId && u.Watches == watches + 5);
     }
 }
+
+/// <summary>
+/// Inside a user namespace (a container) the limits that apply are the lower of the host's fs.inotify.* and the
+/// namespace's own user.max_inotify_*; errors quote the one that was hit and where it can be raised.
+/// </summary>
+public sealed class NamespaceLimitTests
+{
+    [Fact]
+    public void ReadGivesTheNamespaceLimitsBesideTheHostOnes()
+    {
+        InotifyLimits limits = InotifyLimits.Read();
+
+        // In the initial namespace user.max_inotify_* and fs.inotify.max_user_* are one value.
+        Assert.Equal(long.Parse(File.ReadAllText("/proc/sys/user/max_inotify_watches").Trim(), System.Globalization.CultureInfo.InvariantCulture), limits.NamespaceMaxUserWatches);
+        Assert.Equal(Math.Min(limits.MaxUserWatches, limits.NamespaceMaxUserWatches), limits.EffectiveMaxUserWatches);
+        Assert.Equal(Math.Min(limits.MaxUserInstances, limits.NamespaceMaxUserInstances), limits.EffectiveMaxUserInstances);
+    }
+
+    [Fact]
+    public void TheWatchLimitOfAUserNamespaceIsTheOneQuoted()
+    {
+        using var dir = new TempDir();
+        ProbeResult r = Probe.Run(InNamespace("max_inotify_watches", 0), "add", dir.Path);
+
+        Assert.True(r.Failed, r.ToString());
+        Assert.Equal("WatchLimitReached", r.ErrorId);
+        Assert.Equal("0", r.Limit);
+        Assert.Contains("limit of 0 inotify watches", r.Message, StringComparison.Ordinal);
+        Assert.Contains("/proc/sys/user/max_inotify_watches", r.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("sysctl fs.inotify.max_user_watches=", r.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheInstanceLimitOfAUserNamespaceIsTheOneQuoted()
+    {
+        ProbeResult r = Probe.Run(InNamespace("max_inotify_instances", 2), "instances");
+
+        Assert.True(r.Failed, r.ToString());
+        Assert.Equal("InstanceLimitReached", r.ErrorId);
+        Assert.Equal("2", r.Limit);
+        Assert.Equal(2, r.Count);
+        Assert.Contains("limit of 2 inotify instances", r.Message, StringComparison.Ordinal);
+        Assert.Contains("/proc/sys/user/max_inotify_instances", r.Message, StringComparison.Ordinal);
+    }
+
+    // A new user namespace (root inside maps to this user) whose own limit is set before the probe starts.
+    private static string[] InNamespace(string limit, int value) =>
+        ["unshare", "--user", "--map-root-user", "sh", "-c", $"echo {value} > /proc/sys/user/{limit} && exec \"$0\" \"$@\""];
+}

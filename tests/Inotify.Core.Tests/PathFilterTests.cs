@@ -18,6 +18,28 @@ public sealed class PathFilterTests
     }
 
     [Fact]
+    public void ACallerCompilesThePatternsItsOwnWayAndSlashesStillSelectRelativePaths()
+    {
+        var compiled = new List<string>();
+        Func<string, bool> Compile(string pattern)
+        {
+            compiled.Add(pattern);
+            return subject => string.Equals(subject, pattern.TrimStart('='), StringComparison.OrdinalIgnoreCase);
+        }
+
+        var filter = new PathFilter(["=A.TXT", "=docs/B.md"], ["=skip"], Compile);
+
+        Assert.Equal(["=A.TXT", "=docs/B.md", "=skip"], compiled);
+        Assert.True(filter.IsIncluded("a.txt", "x/a.txt"));
+        Assert.True(filter.IsIncluded("b.md", "DOCS/b.md"));
+        Assert.False(filter.IsIncluded("b.md", "other/b.md"));
+        Assert.True(filter.IsExcluded("SKIP", "x/SKIP"));
+        Assert.Equal(["=A.TXT", "=docs/B.md"], filter.Include);
+        Assert.Equal("include =A.TXT, =docs/B.md; exclude =skip", filter.ToString());
+        Assert.Equal("no filter", PathFilter.None.ToString());
+    }
+
+    [Fact]
     public void APlainWatchReportsOnlyWhatItsFilterLetsThroughRenamesIncluded()
     {
         using var t = new TempTree();

@@ -225,6 +225,76 @@ public sealed class RecursiveWatchTests
     }
 
     [Fact]
+    public void ACancelledWalkLeavesNothingBehindAndThrowsOperationCanceled()
+    {
+        using var t = new TempTree();
+        for (int i = 0; i < 300; i++)
+        {
+            Directory.CreateDirectory(t.P($"d{i}/e"));
+        }
+
+        using var w = new InotifyWatcher();
+        using var cts = new CancellationTokenSource();
+        int watchedWhenCancelled = 0;
+
+        // The first progress report comes after the root's directory: cancel there, in the middle of the walk.
+        var options = new RecursiveWatchOptions
+        {
+            Progress = p =>
+            {
+                watchedWhenCancelled = p.DirectoriesWatched;
+                cts.Cancel();
+            },
+        };
+
+        Assert.Throws<OperationCanceledException>(() => w.AddRecursive(t.Root, InotifyEventMask.Create, options, cts.Token));
+
+        Assert.InRange(watchedWhenCancelled, 1, 600);
+        Assert.Empty(w.RecursiveWatches);
+        Assert.Equal(0, w.WatchCount);
+        Assert.Throws<OperationCanceledException>(() => w.AddRecursive(t.Root, InotifyEventMask.Create, cancellationToken: cts.Token));
+        Assert.Equal(0, w.WatchCount);
+
+        // The same tree can be watched afterwards.
+        Assert.Equal(601, w.AddRecursive(t.Root, InotifyEventMask.Create).DirectoryCount);
+    }
+
+    [Fact]
+    public void AProgressCallbackThatThrowsLeavesNothingBehind()
+    {
+        using var t = new TempTree();
+        Directory.CreateDirectory(t.P("a/b"));
+        using var w = new InotifyWatcher();
+
+        Assert.Throws<InvalidOperationException>(() => w.AddRecursive(t.Root, InotifyEventMask.Create,
+            new RecursiveWatchOptions { Progress = _ => throw new InvalidOperationException("the caller stopped") }));
+
+        Assert.Empty(w.RecursiveWatches);
+        Assert.Equal(0, w.WatchCount);
+    }
+
+    [Fact]
+    public void AFinishedWatchKeepsNoProgressCallbackAndNamesItsWatcherById()
+    {
+        using var t = new TempTree();
+        Directory.CreateDirectory(t.P("a"));
+        using var w = new InotifyWatcher();
+
+        RecursiveWatch tree = w.AddRecursive(t.Root, InotifyEventMask.Create, new RecursiveWatchOptions { Progress = _ => { }, Filter = new PathFilter(["*.cs"], null) });
+
+        Assert.Null(tree.Options.Progress);
+        Assert.Equal(["*.cs"], tree.Options.Filter.Include);
+        Assert.Equal(w.Id, tree.WatcherId);
+        Assert.Equal(w.Id, tree.Root!.WatcherId);
+        Assert.Equal(t.Root, tree.Root.RecursiveRoot);
+        Assert.Equal($"{t.Root} (recursive, 2 directories, Active)", tree.ToString());
+        Assert.Equal($"InotifyWatcher #{w.Id} (2 watches)", w.ToString());
+        Assert.True(tree.Remove());
+        Assert.False(tree.Remove());
+        Assert.Equal($"{t.Root} (recursive, 0 directories, Removed)", tree.ToString());
+    }
+
+    [Fact]
     public void TheEnginesOwnDirectoryReadsAreNotReported()
     {
         using var t = new TempTree();

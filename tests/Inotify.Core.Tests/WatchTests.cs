@@ -19,7 +19,8 @@ public sealed class WatchTests
         Assert.True(d.IsDirectory);
         Assert.False(f.IsDirectory);
         Assert.Equal(InotifyEventMask.Create, d.Mask);
-        Assert.Same(w, d.Watcher);
+        Assert.Equal(w.Id, d.WatcherId);
+        Assert.Null(d.RecursiveRoot);
         Assert.True(d.IsActive);
         Assert.Empty(d.Aliases);
         Assert.Equal(2, w.WatchCount);

@@ -13,7 +13,6 @@ public sealed class EventReaderTests : IDisposable
 
     [Theory]
     [InlineData(-1, -1)]
-    [InlineData(-0.5, -1)]
     [InlineData(0, 0)]
     [InlineData(0.25, 250)]
     [InlineData(5, 5000)]
@@ -24,9 +23,51 @@ public sealed class EventReaderTests : IDisposable
         Assert.Equal(expected, EventReader.TimeoutFromSeconds(seconds));
     }
 
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(-0.2)]
+    [InlineData(-1.5)]
+    [InlineData(double.NegativeInfinity)]
+    public void A_timeout_that_is_neither_zero_or_more_nor_minus_one_is_refused(double seconds) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => EventReader.TimeoutFromSeconds(seconds));
+
     [Fact]
-    public void A_timeout_that_is_not_a_number_is_refused() =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => EventReader.TimeoutFromSeconds(double.NaN));
+    public void The_deadline_holds_while_events_are_still_queued()
+    {
+        using InotifyWatcher watcher = WatchCreates();
+        dir.CreateFiles(200);
+        Assert.True(Wait.Until(() => watcher.QueuedCount == 200));
+        int n = 0;
+
+        foreach (InotifyEvent e in EventReader.Read(watcher, 0, TimeSpan.FromMilliseconds(300), CancellationToken.None))
+        {
+            Thread.Sleep(10);
+            n++;
+        }
+
+        Assert.InRange(n, 1, 199);
+        Assert.Equal(200 - n, watcher.QueuedCount);
+    }
+
+    [Fact]
+    public void A_zero_timeout_takes_only_what_was_queued_when_the_read_began()
+    {
+        using InotifyWatcher watcher = WatchCreates();
+        dir.CreateFiles(3);
+        Assert.True(Wait.Until(() => watcher.QueuedCount == 3));
+        int n = 0;
+
+        foreach (InotifyEvent e in EventReader.Read(watcher, 0, TimeSpan.Zero, CancellationToken.None))
+        {
+            // Every event read brings a new one, as a writer that stays ahead would.
+            long produced = watcher.EventCount;
+            File.WriteAllBytes(dir.Combine("late" + n), []);
+            Assert.True(Wait.Until(() => watcher.EventCount > produced));
+            n++;
+        }
+
+        Assert.Equal(3, n);
+    }
 
     [Fact]
     public void Count_stops_after_that_many_events_and_leaves_the_rest_queued()

@@ -22,12 +22,12 @@ public sealed class WatchSpecTests : IDisposable
     public void Filters_go_with_any_watch_and_single_watch_flags_refuse_Recurse()
     {
         Assert.Null(new WatchSpec(InotifyEventMask.All).Conflict);
-        Assert.Null(new WatchSpec(InotifyEventMask.All, Recurse: true, Include: ["*.txt"]).Conflict);
+        Assert.Null(new WatchSpec(InotifyEventMask.All, Recurse: true, Filter: new PathFilter(["*.txt"], null)).Conflict);
         Assert.Null(new WatchSpec(InotifyEventMask.All, WatchFlags.OnlyDirectory, Recurse: true).Conflict);
-        Assert.Null(new WatchSpec(InotifyEventMask.All, Include: ["*.txt"]).Conflict);
-        Assert.Null(new WatchSpec(InotifyEventMask.All, Exclude: ["obj"]).Conflict);
+        Assert.Null(new WatchSpec(InotifyEventMask.All, Filter: new PathFilter(["*.txt"], null)).Conflict);
+        Assert.Null(new WatchSpec(InotifyEventMask.All, Filter: new PathFilter(null, ["obj"])).Conflict);
         Assert.Contains("-Recurse", new WatchSpec(InotifyEventMask.All, WatchFlags.OneShot, Recurse: true).Conflict, StringComparison.Ordinal);
-        Assert.False(new WatchSpec(InotifyEventMask.All, Include: [], Exclude: []).HasFilter);
+        Assert.False(new WatchSpec(InotifyEventMask.All, Filter: new PathFilter([], [])).HasFilter);
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class WatchSpecTests : IDisposable
     public void A_single_watch_reports_only_what_its_filter_lets_through()
     {
         using var watcher = new InotifyWatcher();
-        _ = new WatchSpec(InotifyEventMask.CloseWrite, Include: ["*.csv"], Exclude: ["skip*"]).AddTo(watcher, dir.Path);
+        _ = new WatchSpec(InotifyEventMask.CloseWrite, Filter: new PathFilter(["*.csv"], ["skip*"])).AddTo(watcher, dir.Path);
 
         File.WriteAllText(dir.Combine("a.log"), "no");
         File.WriteAllText(dir.Combine("skip.csv"), "no");
@@ -78,7 +78,7 @@ public sealed class WatchSpecTests : IDisposable
         int caller = Environment.CurrentManagedThreadId;
         var threads = new HashSet<int>();
 
-        var tree = Assert.IsType<RecursiveWatch>(new WatchSpec(InotifyEventMask.Create, Recurse: true, Exclude: ["obj"])
+        var tree = Assert.IsType<RecursiveWatch>(new WatchSpec(InotifyEventMask.Create, Recurse: true, Filter: new PathFilter(null, ["obj"]))
             .AddTo(watcher, dir.Path, _ => threads.Add(Environment.CurrentManagedThreadId)));
 
         Assert.Equal(101, tree.DirectoryCount);

@@ -1,10 +1,5 @@
 Set-StrictMode -Version Latest
 
-BeforeDiscovery {
-    # Root reads everything: EACCES can only be shown to another user.
-    $IsRoot = (id -u) -eq '0'
-}
-
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
 }
@@ -24,7 +19,7 @@ Describe 'Add-InotifyWatch' {
 
         $watch | Should -BeOfType Inotify.InotifyWatch
         $watch.Path | Should -Be $dir
-        $watch.Watcher | Should -Be $w
+        $watch.WatcherId | Should -Be $w.Id
     }
 
     It 'writes nothing without -PassThru' {
@@ -138,14 +133,48 @@ Describe 'Add-InotifyWatch' {
         { $w | Add-InotifyWatch -Path $dir -ErrorAction Stop } | Should -Throw -ErrorId 'WatcherDisposed,InotifyPS.AddInotifyWatchCommand'
     }
 
-    It 'reports an unreadable directory as PermissionDenied' -Skip:$IsRoot {
+    It 'reports an unreadable directory as PermissionDenied' {
+        # In a child pwsh that file permissions apply to, even as root (see Invoke-Unprivileged).
         $locked = New-Item -ItemType Directory (Join-Path $dir 'locked')
         chmod 000 $locked.FullName
         try {
-            { $w | Add-InotifyWatch -Path $locked.FullName -ErrorAction Stop } | Should -Throw -ErrorId 'PermissionDenied,InotifyPS.AddInotifyWatchCommand'
+            $r = Invoke-Unprivileged @"
+try { New-InotifyWatcher | Add-InotifyWatch -LiteralPath '$($locked.FullName)' -ErrorAction Stop; 'null' }
+catch { [pscustomobject]@{ Id = `$_.FullyQualifiedErrorId; Target = [string]`$_.TargetObject } | ConvertTo-Json }
+"@
         }
         finally {
             chmod 755 $locked.FullName
+        }
+
+        $r.Id | Should -Be 'PermissionDenied,InotifyPS.AddInotifyWatchCommand'
+        $r.Target | Should -Be $locked.FullName
+    }
+
+    It 'leaves nothing half-built when stopped (Ctrl+C) during the walk of a large tree' {
+        $root = New-TestDirectory
+        foreach ($i in 0..199) {
+            foreach ($j in 0..99) { $null = [System.IO.Directory]::CreateDirectory((Join-Path $root "d$i/e$j")) }
+        }
+        $kernelWatches = (Get-InotifyLimit).ProcessWatches
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddParameter('Name', $ModulePath).AddStatement().
+                AddCommand('Add-InotifyWatch').AddParameter('Watcher', $w).AddParameter('LiteralPath', $root).AddParameter('Recurse')
+            $async = $ps.BeginInvoke()
+            Wait-Until { $w.WatchCount -ge 100 } | Should -BeTrue
+
+            $ps.Stop()
+
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $w.RecursiveWatches.Count | Should -Be 0
+            $w.WatchCount | Should -Be 0
+            Wait-Until { (Get-InotifyLimit).ProcessWatches -eq $kernelWatches } | Should -BeTrue -Because 'the kernel holds none of its watches'
+            $null = $async
+        }
+        finally {
+            $ps.Dispose()
+            [System.IO.Directory]::Delete($root, $true)
         }
     }
 

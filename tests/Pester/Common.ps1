@@ -68,3 +68,34 @@ function New-TestDirectory {
     param([string] $Name = [guid]::NewGuid().ToString('N'))
     (New-Item -ItemType Directory -Path (Join-Path $TestDrive $Name) -Force).FullName
 }
+
+function Set-InotifySysctl {
+    # Writes /proc/sys/fs/inotify/<Name> (max_user_watches, max_user_instances, max_queued_events) and returns the value
+    # it had, for the caller to restore in a finally. Needs root; run such tests by hand only under the shared lock
+    # (flock /tmp/inotifyps-tests.lock). Set-Content does not change a /proc/sys value, File.WriteAllText does.
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [long] $Value)
+    $file = "/proc/sys/fs/inotify/$Name"
+    $previous = [long](Get-Content -LiteralPath $file)
+    [System.IO.File]::WriteAllText($file, "$Value`n")
+    $previous
+}
+
+function Invoke-Unprivileged {
+    # Runs $Script in a child pwsh that file permissions apply to, and returns what it writes as JSON.
+    # As root, the child keeps uid 0 but loses CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from its bounding and
+    # inheritable sets (setpriv), so a directory of mode 000 is unreadable to it (EACCES), as to any other user.
+    # Running it as uid 65534 with setpriv does not work here: the pwsh tool lives under /root/.nuget, and /root
+    # is mode 0700. As another user, the child needs no wrapper.
+    param([Parameter(Mandatory)] [string] $Script)
+    $pwsh = Join-Path $PSHOME 'pwsh'
+    $module = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
+    $command = "Import-Module '$module'; $Script"
+    $output = if ((id -u) -eq '0') {
+        & setpriv --inh-caps '-dac_override,-dac_read_search' --bounding-set '-dac_override,-dac_read_search' $pwsh -NoProfile -NonInteractive -Command $command
+    }
+    else {
+        & $pwsh -NoProfile -NonInteractive -Command $command
+    }
+    $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+    ($output -join "`n") | ConvertFrom-Json
+}

@@ -128,6 +128,37 @@ Describe 'Wait-InotifyEvent' {
         It 'accepts fractional seconds and -1, and refuses other negative timeouts' {
             { Wait-InotifyEvent $dir -Timeout 0.05 } | Should -Not -Throw
             { Wait-InotifyEvent $dir -Timeout -2 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,InotifyPS.WaitInotifyEventCommand'
+            # An event is queued, so a command that took -0.2 for "no deadline" would return it rather than hang.
+            $w = New-InotifyWatcher -LiteralPath $dir -Event Create
+            $null = New-Item -ItemType File (Join-Path $dir 'queued')
+            foreach ($timeout in -0.2, -1.5) {
+                { $w | Wait-InotifyEvent -Count 1 -Timeout $timeout } | Should -Throw -ErrorId 'ParameterArgumentValidationError,InotifyPS.WaitInotifyEventCommand'
+            }
+            @($w | Wait-InotifyEvent -Count 1 -Timeout -1).Name | Should -Be 'queued'
+        }
+
+        It 'ends when nothing is left to watch, writing no event kind the user did not ask for' {
+            # The drop folder one-liner, and the folder is deleted. The -Timeout only keeps a failure from hanging.
+            $null = Start-Writer -AfterWatchOn $dir -Arguments $dir -Script 'echo a > "$1/a.csv"; rm -rf "$1"'
+
+            $out = @(Wait-InotifyEvent $dir -Event CloseWrite, MovedTo -Timeout 30 -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue)
+
+            $out.Kind | Should -Be @('CloseWrite')
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -Be 'NothingLeftToWatch,InotifyPS.WaitInotifyEventCommand'
+            $errs[0].TargetObject | Should -Be $dir
+            "$($errs[0])" | Should -Match 'deleted'
+        }
+
+        It 'ends when the root of a recursive watch is deleted, saying why instead of writing DeleteSelf' {
+            $null = New-Item -ItemType Directory (Join-Path $dir 'sub')
+            $null = Start-Writer -AfterWatchOn (Join-Path $dir 'sub') -Arguments $dir -Script 'echo a > "$1/sub/a.csv"; rm -rf "$1"'
+
+            $out = @(Wait-InotifyEvent $dir -Recurse -Event CloseWrite -Timeout 30 -ErrorVariable errs -ErrorAction SilentlyContinue)
+
+            $out.Kind | Should -Be @('CloseWrite')
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -Be 'NothingLeftToWatch,InotifyPS.WaitInotifyEventCommand'
         }
     }
 
@@ -144,6 +175,38 @@ Describe 'Wait-InotifyEvent' {
             $w = New-InotifyWatcher -LiteralPath $dir -SourceIdentifier 'WaitInotifyEvent.Forwarding'
 
             { $w | Wait-InotifyEvent -Timeout 0 -ErrorAction Stop } | Should -Throw -ErrorId 'WatcherForwardsEvents,InotifyPS.WaitInotifyEventCommand'
+        }
+
+        It 'keeps -Timeout while events are still queued' {
+            $w = New-InotifyWatcher -LiteralPath $dir -Event Create
+            $null = New-Files -Directory $dir -Count 3000
+            Wait-Until { $w.QueuedCount -ge 3000 } | Should -BeTrue
+
+            # 2 ms per event: the 3,000 queued events would take 6 s or more; the deadline is 1 s.
+            $handled = 0
+            $w | Wait-InotifyEvent -Timeout 1 | ForEach-Object { Start-Sleep -Milliseconds 2; $handled++ }
+
+            $handled | Should -BeLessThan 3000
+            $w.QueuedCount | Should -Be (3000 - $handled)
+        }
+
+        It 'takes with -Timeout 0 only what is queued when it starts, though a writer stays ahead' {
+            $w = New-InotifyWatcher -LiteralPath $dir -Event Create
+            # Creates files until told to stop (at most 20,000), several times faster than the loop below handles them.
+            $writer = Start-Writer -Arguments $dir -Script 'cd "$1" && i=0; while [ ! -e stop ] && [ $i -lt 20000 ]; do : > "f$i"; i=$((i+1)); done'
+            try {
+                Wait-Until { $w.QueuedCount -ge 100 } | Should -BeTrue
+
+                $handled = 0
+                $w | Wait-InotifyEvent -Timeout 0 | ForEach-Object { Start-Sleep -Milliseconds 5; $handled++ }
+
+                $writer.HasExited | Should -BeFalse -Because 'the command returned while the writer was still ahead of it'
+                $handled | Should -BeGreaterOrEqual 100
+            }
+            finally {
+                $null = New-Item -ItemType File (Join-Path $dir 'stop') -Force
+                $writer.WaitForExit()
+            }
         }
 
         It 'reports a disposed watcher as WatcherDisposed' {

@@ -12,6 +12,7 @@ internal static class Errno
     internal const int EACCES = 13;
     internal const int EEXIST = 17;
     internal const int ENOTDIR = 20;
+    internal const int EISDIR = 21;
     internal const int EINVAL = 22;
     internal const int ENFILE = 23;
     internal const int EMFILE = 24;
@@ -37,13 +38,13 @@ internal static class Errno
                 $"Cannot {operation}{subject}: the object is already watched by this instance and the watch asked to be exclusive (MaskCreate)."),
             ENOSPC => WatchLimitException.Create(path, operation),
             EMFILE or ENFILE => InstanceLimitException.Create(errno, operation),
-            ENAMETOOLONG => new InotifyException(errno, path, "PathTooLong",
+            ENAMETOOLONG => new InotifyException(errno, path, InotifyErrorIds.PathTooLong,
                 $"Cannot {operation}{subject}: the path or one of its names is too long (PATH_MAX 4096, NAME_MAX 255 bytes)."),
-            ELOOP => new InotifyException(errno, path, "SymbolicLinkLoop",
+            ELOOP => new InotifyException(errno, path, InotifyErrorIds.SymbolicLinkLoop,
                 $"Cannot {operation}{subject}: too many levels of symbolic links."),
-            EINVAL => new InotifyException(errno, path, "InvalidArgument",
+            EINVAL => new InotifyException(errno, path, InotifyErrorIds.InvalidArgument,
                 $"Cannot {operation}{subject}: the kernel rejected the request as invalid (an event mask with no event, or MaskAdd together with MaskCreate)."),
-            _ => new InotifyException(errno, path, "InotifyError",
+            _ => new InotifyException(errno, path, InotifyErrorIds.InotifyError,
                 $"Cannot {operation}{subject}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})."),
         };
     }

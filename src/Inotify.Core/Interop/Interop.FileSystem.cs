@@ -12,11 +12,16 @@ internal static partial class Libc
     internal const int O_WRONLY = 1;
     internal const int O_RDWR = 2;
     internal const int O_CREAT = 0x40;
+    internal const int O_EXCL = 0x80;
     internal const int O_TRUNC = 0x200;
     internal const int O_APPEND = 0x400;
     internal const int O_DIRECTORY = 0x10000;
     internal const int O_NOFOLLOW = 0x20000;
     internal const int O_CLOEXEC = 0x80000;
+    internal const int O_PATH = 0x200000;
+
+    // The longest path the kernel takes in one call, terminating NUL included.
+    internal const int PATH_MAX = 4096;
     internal const uint STATX_BASIC_STATS = 0x7ff;
 
     internal const byte DT_UNKNOWN = 0;
@@ -62,6 +67,12 @@ internal static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "open", SetLastError = true)]
     internal static unsafe partial int Open(byte* pathname, int flags, int mode);
+
+    [LibraryImport(Name, EntryPoint = "openat", SetLastError = true)]
+    internal static unsafe partial int OpenAt(int dirfd, byte* pathname, int flags, int mode);
+
+    [LibraryImport(Name, EntryPoint = "fdopendir", SetLastError = true)]
+    internal static partial nint FdOpenDir(int fd);
 
     [LibraryImport(Name, EntryPoint = "unlinkat", SetLastError = true)]
     internal static unsafe partial int UnlinkAt(int dirfd, byte* pathname, int flags);

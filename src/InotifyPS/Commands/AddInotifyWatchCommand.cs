@@ -26,6 +26,7 @@ public sealed class AddInotifyWatchCommand : InotifyCmdlet
 
     /// <summary>The events to report.</summary>
     [Parameter]
+    [ValidateEventMask]
     public InotifyEventMask Event { get; set; } = InotifyEventMask.All;
 
     /// <summary>Watch whole directory trees, including directories created later.</summary>
@@ -52,7 +53,7 @@ public sealed class AddInotifyWatchCommand : InotifyCmdlet
     [Parameter]
     public SwitchParameter Exclusive { get; set; }
 
-    /// <summary>Report only entries matching these wildcards.</summary>
+    /// <summary>Report only entries matching these wildcards (PowerShell's, case-insensitive).</summary>
     [Parameter]
     public string[]? Include { get; set; }
 
@@ -67,8 +68,7 @@ public sealed class AddInotifyWatchCommand : InotifyCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        var spec = new WatchSpec(Event, WatchSpec.FlagsFrom(OnlyDirectory, NoFollow, OneShot, Merge, Exclusive), Recurse, Include, Exclude);
-        ThrowIfConflicting(spec);
+        WatchSpec spec = NewSpec(Event, WatchSpec.FlagsFrom(OnlyDirectory, NoFollow, OneShot, Merge, Exclusive), Recurse, Include, Exclude);
         if (!IsUsable(Watcher))
         {
             return;

@@ -13,7 +13,7 @@ public sealed class GetInotifyWatchCommand : InotifyCmdlet
     [ValidateNotNullOrEmpty]
     public InotifyWatcher[]? Watcher { get; set; }
 
-    /// <summary>Only watches whose path (or recursive root) matches these wildcards.</summary>
+    /// <summary>Only watches whose path (or recursive root) is this path, or else matches it as a wildcard pattern.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string[]? Path { get; set; }
@@ -21,26 +21,22 @@ public sealed class GetInotifyWatchCommand : InotifyCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        List<Func<string, bool>>? filters = Path?.Select(p => PathMatcher(p, literal: false)).OfType<Func<string, bool>>().ToList();
-        if (filters is { Count: 0 })
+        IEnumerable<InotifyWatcher> watchers = Watcher ?? SessionWatchers.Snapshot().Select(r => r.Watcher);
+
+        // The directories of a recursive watch are shown through their RecursiveWatch, not one by one.
+        List<object> all = [.. watchers.Where(IsUsable).SelectMany(ListedWatches)];
+        if (Path is null)
         {
+            WriteObject(all, enumerateCollection: true);
             return;
         }
 
-        IEnumerable<InotifyWatcher> watchers = Watcher ?? SessionWatchers.Snapshot().Select(r => r.Watcher);
-        foreach (InotifyWatcher watcher in watchers)
+        var chosen = new HashSet<object>();
+        foreach (string path in Path)
         {
-            // The directories of a recursive watch are shown through their RecursiveWatch, not one by one.
-            IEnumerable<object> watches = watcher.Watches.Where(w => w.Tree is null && w.IsActive).OrderBy(w => w.Descriptor)
-                .Concat<object>(watcher.RecursiveWatches);
-            foreach (object watch in watches)
-            {
-                string path = watch is InotifyWatch w ? w.Path : ((RecursiveWatch)watch).RootPath;
-                if (filters is null || filters.Exists(f => f(path)))
-                {
-                    WriteObject(watch);
-                }
-            }
+            chosen.UnionWith(MatchPaths(all, WatchedPath, path, literal: false) ?? []);
         }
+
+        WriteObject(all.Where(chosen.Contains), enumerateCollection: true);
     }
 }

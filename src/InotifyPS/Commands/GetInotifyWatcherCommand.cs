@@ -10,10 +10,12 @@ public sealed class GetInotifyWatcherCommand : InotifyCmdlet
 {
     /// <summary>Only the watchers with these ids.</summary>
     [Parameter(ParameterSetName = "Id", Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(WatcherIdCompleter))]
     public int[] Id { get; set; } = [];
 
-    /// <summary>Only the watchers forwarding under these source identifiers (wildcards allowed).</summary>
+    /// <summary>Only the watchers forwarding under these source identifiers (an exact name wins, else wildcards).</summary>
     [Parameter(ParameterSetName = "SourceIdentifier", Mandatory = true)]
+    [ArgumentCompleter(typeof(SourceIdentifierCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] SourceIdentifier { get; set; } = [];
 

@@ -6,11 +6,12 @@ namespace InotifyPS;
 /// <summary>New-InotifyWatcher: a watcher registered in the session, optionally with its first watches and engine-event forwarding.</summary>
 [Cmdlet(VerbsCommon.New, "InotifyWatcher", DefaultParameterSetName = "Path")]
 [OutputType(typeof(InotifyWatcher))]
-public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
+public sealed class NewInotifyWatcherCommand : InotifyCmdlet
 {
     private InotifyWatcher? watcher;
     private WatchSpec spec = null!;
     private bool completed;
+    private bool pathsGiven;
 
     /// <summary>Paths to watch; wildcards are expanded.</summary>
     [Parameter(ParameterSetName = "Path", Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -25,13 +26,14 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
 
     /// <summary>The events to report.</summary>
     [Parameter]
+    [ValidateEventMask]
     public InotifyEventMask Event { get; set; } = InotifyEventMask.All;
 
     /// <summary>Watch whole directory trees, including directories created later.</summary>
     [Parameter]
     public SwitchParameter Recurse { get; set; }
 
-    /// <summary>Report only entries matching these wildcards.</summary>
+    /// <summary>Report only entries matching these wildcards (PowerShell's, case-insensitive).</summary>
     [Parameter]
     public string[]? Include { get; set; }
 
@@ -62,20 +64,16 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
     [Parameter]
     public SwitchParameter NoRenamePairing { get; set; }
 
-    /// <summary>Disposes the watcher if the command did not finish (an error or Ctrl+C).</summary>
-    public void Dispose()
-    {
-        if (!completed)
-        {
-            watcher?.Dispose();
-        }
-    }
-
     /// <inheritdoc/>
     protected override void BeginProcessing()
     {
-        spec = new WatchSpec(Event, Recurse: Recurse, Include: Include, Exclude: Exclude);
-        ThrowIfConflicting(spec);
+        spec = NewSpec(Event, WatchFlags.None, Recurse, Include, Exclude);
+        if (SourceIdentifier is null && (MyInvocation.BoundParameters.ContainsKey(nameof(BatchSize)) || MyInvocation.BoundParameters.ContainsKey(nameof(MessageData))))
+        {
+            ThrowTerminatingError(Errors.Create(ErrorIds.ParameterConflict, ErrorCategory.InvalidArgument, null,
+                "-BatchSize and -MessageData shape the engine events of -SourceIdentifier; without it, read the watcher with Wait-InotifyEvent or Get-InotifyEvent."));
+        }
+
         if (SourceIdentifier is not null && SessionWatchers.FindBySourceIdentifier(SourceIdentifier) is not null)
         {
             ThrowTerminatingError(Errors.Create(ErrorIds.SourceIdentifierInUse, ErrorCategory.ResourceExists, SourceIdentifier,
@@ -96,7 +94,9 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
     protected override void ProcessRecord()
     {
         bool literal = ParameterSetName == "LiteralPath";
-        foreach (string path in ResolvePaths(literal ? LiteralPath : Path, literal))
+        string[]? paths = literal ? LiteralPath : Path;
+        pathsGiven |= paths is { Length: > 0 };
+        foreach (string path in ResolvePaths(paths, literal))
         {
             AddWatch(watcher!, path, spec);
         }
@@ -105,6 +105,13 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
+        // Paths were given and none could be watched (the errors say why): a watcher watching nothing would only
+        // hold an inotify instance, a thread and its source identifier.
+        if (pathsGiven && watcher!.WatchCount == 0)
+        {
+            return;
+        }
+
         WatcherRegistration registration = SourceIdentifier is null
             ? new WatcherRegistration(watcher!)
             : Forwarding.Create(watcher!, Events, SourceIdentifier, MessageData, BatchSize);
@@ -121,5 +128,16 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
         registration.Forwarder?.Start();
         completed = true;
         WriteObject(watcher);
+    }
+
+    /// <summary>Disposes the watcher if the command did not finish (an error, Ctrl+C, or no path could be watched).</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !completed)
+        {
+            watcher?.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }

@@ -22,7 +22,7 @@ public sealed class RemoveInotifyWatchCommand : InotifyCmdlet
     [ValidateNotNull]
     public InotifyWatcher Watcher { get; set; } = null!;
 
-    /// <summary>Watched paths (or recursive roots) to stop watching; wildcards match the watched paths.</summary>
+    /// <summary>Watched paths (or recursive roots) to stop watching; a path watched exactly wins, else it is a wildcard pattern.</summary>
     [Parameter(ParameterSetName = "Path", Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
@@ -40,20 +40,26 @@ public sealed class RemoveInotifyWatchCommand : InotifyCmdlet
         targets.AddRange(Watch);
         targets.AddRange(RecursiveWatch);
         bool literal = ParameterSetName == "LiteralPath";
-        foreach (string path in ParameterSetName == "Path" ? Path : literal ? LiteralPath : [])
+        string[] paths = ParameterSetName == "Path" ? Path : literal ? LiteralPath : [];
+        if (paths.Length > 0 && !IsUsable(Watcher))
         {
-            if (PathMatcher(path, literal) is not { } matches)
+            return;
+        }
+
+        List<object> watched = paths.Length > 0 ? ListedWatches(Watcher) : [];
+        foreach (string path in paths)
+        {
+            if (MatchPaths(watched, WatchedPath, path, literal) is not { } matches)
             {
                 continue;
             }
 
-            int before = targets.Count;
-            targets.AddRange(Watcher.Watches.Where(w => w.Tree is null && w.IsActive && matches(w.Path)));
-            targets.AddRange(Watcher.RecursiveWatches.Where(t => matches(t.RootPath)));
-            if (targets.Count == before)
+            if (matches.Count == 0)
             {
                 WriteError(Errors.Create(ErrorIds.WatchNotFound, ErrorCategory.ObjectNotFound, path, $"The watcher has no watch on '{path}'."));
             }
+
+            targets.AddRange(matches);
         }
 
         foreach (object target in targets.Distinct())
@@ -62,11 +68,11 @@ public sealed class RemoveInotifyWatchCommand : InotifyCmdlet
             {
                 if (target is InotifyWatch w && ShouldProcess(w.Path, "Remove inotify watch"))
                 {
-                    w.Watcher.Remove(w);
+                    w.Remove();
                 }
                 else if (target is RecursiveWatch t && ShouldProcess(t.RootPath, "Remove recursive inotify watch"))
                 {
-                    t.Watcher.Remove(t);
+                    t.Remove();
                 }
             }
             catch (Exception e) when (e is ObjectDisposedException or InotifyException or IOException)

@@ -12,12 +12,14 @@ public sealed class RemoveInotifyWatcherCommand : InotifyCmdlet
     [Parameter(ParameterSetName = "Watcher", Mandatory = true, Position = 0, ValueFromPipeline = true)]
     public InotifyWatcher[] Watcher { get; set; } = [];
 
-    /// <summary>The ids of the session's watchers to dispose.</summary>
-    [Parameter(ParameterSetName = "Id", Mandatory = true)]
+    /// <summary>The ids of the session's watchers to dispose; also from the Id property of piped objects.</summary>
+    [Parameter(ParameterSetName = "Id", Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(WatcherIdCompleter))]
     public int[] Id { get; set; } = [];
 
-    /// <summary>The source identifiers of the session's watchers to dispose (wildcards allowed).</summary>
+    /// <summary>The source identifiers of the session's watchers to dispose (an exact name wins, else wildcards).</summary>
     [Parameter(ParameterSetName = "SourceIdentifier", Mandatory = true)]
+    [ArgumentCompleter(typeof(SourceIdentifierCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] SourceIdentifier { get; set; } = [];
 

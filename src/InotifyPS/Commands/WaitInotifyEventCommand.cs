@@ -9,10 +9,11 @@ namespace InotifyPS;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Wait, "InotifyEvent", DefaultParameterSetName = "Path")]
 [OutputType(typeof(InotifyEvent))]
-public sealed class WaitInotifyEventCommand : InotifyCmdlet, IDisposable
+public sealed class WaitInotifyEventCommand : InotifyCmdlet
 {
-    private readonly CancellationTokenSource stopping = new();
     private InotifyWatcher? own;
+    private WatchSpec? spec;
+    private EventSelection? selection;
     private int written;
 
     /// <summary>The watcher to read from.</summary>
@@ -31,9 +32,9 @@ public sealed class WaitInotifyEventCommand : InotifyCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
 
-    /// <summary>The events to report.</summary>
-    [Parameter(ParameterSetName = "Path")]
-    [Parameter(ParameterSetName = "LiteralPath")]
+    /// <summary>The events to report; with -Watcher, the kinds to write (others are read and passed over).</summary>
+    [Parameter]
+    [ValidateEventMask]
     public InotifyEventMask Event { get; set; } = InotifyEventMask.All;
 
     /// <summary>Watch whole directory trees, including directories created later.</summary>
@@ -41,14 +42,12 @@ public sealed class WaitInotifyEventCommand : InotifyCmdlet, IDisposable
     [Parameter(ParameterSetName = "LiteralPath")]
     public SwitchParameter Recurse { get; set; }
 
-    /// <summary>Report only entries matching these wildcards.</summary>
-    [Parameter(ParameterSetName = "Path")]
-    [Parameter(ParameterSetName = "LiteralPath")]
+    /// <summary>Report only entries matching these wildcards (PowerShell's, case-insensitive).</summary>
+    [Parameter]
     public string[]? Include { get; set; }
 
     /// <summary>Ignore entries matching these wildcards (with -Recurse, excluded directories are not watched).</summary>
-    [Parameter(ParameterSetName = "Path")]
-    [Parameter(ParameterSetName = "LiteralPath")]
+    [Parameter]
     public string[]? Exclude { get; set; }
 
     /// <summary>Stop after this many events.</summary>
@@ -58,14 +57,13 @@ public sealed class WaitInotifyEventCommand : InotifyCmdlet, IDisposable
 
     /// <summary>Stop after this many seconds (fractions allowed); -1 waits for ever. A timeout writes nothing.</summary>
     [Parameter]
-    [ValidateRange(-1.0, double.MaxValue)]
+    [ValidateTimeout]
     public double Timeout { get; set; } = -1;
 
-    /// <summary>Releases the command's own watcher, also after Ctrl+C or a satisfied Select-Object -First.</summary>
-    public void Dispose()
+    /// <inheritdoc/>
+    protected override void BeginProcessing()
     {
-        stopping.Cancel();
-        own?.Dispose();
+        spec = NewSpec(Event, WatchFlags.None, Recurse, Include, Exclude);
     }
 
     /// <inheritdoc/>
@@ -75,20 +73,21 @@ public sealed class WaitInotifyEventCommand : InotifyCmdlet, IDisposable
         {
             if (IsUsable(Watcher) && IsReadable(Watcher))
             {
-                Drain(Watcher);
+                // A watcher's events pass the -Event, -Include and -Exclude given here (or in $PSDefaultParameterValues).
+                bool filtered = MyInvocation.BoundParameters.ContainsKey(nameof(Event)) || spec!.HasFilter;
+                Drain(Watcher, new EventSelection(filtered ? Event : null, spec!.Filter ?? PathFilter.None, ownWatcher: false));
             }
 
             return;
         }
 
-        var spec = new WatchSpec(Event, Recurse: Recurse, Include: Include, Exclude: Exclude);
-        ThrowIfConflicting(spec);
         bool literal = ParameterSetName == "LiteralPath";
         foreach (string path in ResolvePaths(literal ? LiteralPath : Path, literal))
         {
-            if (OwnWatcher(path) is { } watcher)
+            if (OwnWatcher(path) is { } watcher && AddWatch(watcher, path, spec!) is RecursiveWatch tree)
             {
-                AddWatch(watcher, path, spec);
+                // These were just written as errors; the engine's WatchFailed events for them are not written again.
+                selection!.AlreadyReported.UnionWith(tree.UnwatchedDirectories.Select(u => u.Path));
             }
         }
     }
@@ -97,19 +96,28 @@ public sealed class WaitInotifyEventCommand : InotifyCmdlet, IDisposable
     protected override void EndProcessing()
     {
         // Nothing to wait for when every path failed: the errors are already written.
-        if (own is { WatchCount: > 0 })
+        if (own is not null && (own.WatchCount > 0 || own.QueuedCount > 0))
         {
-            Drain(own);
+            Drain(own, selection!);
         }
     }
 
-    /// <inheritdoc/>
-    protected override void StopProcessing() => stopping.Cancel();
+    /// <summary>Releases the command's own watcher, also after Ctrl+C or a satisfied Select-Object -First.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            own?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 
     private InotifyWatcher? OwnWatcher(string path)
     {
         try
         {
+            selection ??= new EventSelection(Event, PathFilter.None, ownWatcher: true);
             return own ??= new InotifyWatcher();
         }
         catch (InotifyException e)
@@ -119,7 +127,7 @@ public sealed class WaitInotifyEventCommand : InotifyCmdlet, IDisposable
         }
     }
 
-    private void Drain(InotifyWatcher watcher)
+    private void Drain(InotifyWatcher watcher, EventSelection select)
     {
         if (Count > 0 && written >= Count)
         {
@@ -128,13 +136,34 @@ public sealed class WaitInotifyEventCommand : InotifyCmdlet, IDisposable
 
         try
         {
-            foreach (InotifyEvent e in EventReader.Read(watcher, Count == 0 ? 0 : Count - written, EventReader.TimeoutFromSeconds(Timeout), stopping.Token))
+            foreach (InotifyEvent e in EventReader.Read(watcher, 0, EventReader.TimeoutFromSeconds(Timeout), StopToken))
             {
-                WriteObject(e);
-                written++;
+                EventDecision decision = select.Decide(e);
+                if (decision == EventDecision.Write)
+                {
+                    WriteObject(e);
+                    written++;
+                    if (Count > 0 && written >= Count)
+                    {
+                        return;
+                    }
+                }
+
+                // Everything the command watched has ended (deleted, unmounted) and every event of it is read.
+                if (select.OwnWatcher && watcher.WatchCount == 0 && watcher.QueuedCount == 0)
+                {
+                    WriteError(Errors.Create(ErrorIds.NothingLeftToWatch, ErrorCategory.ResourceUnavailable, e.Path,
+                        EventSelection.Explain(e) + " Nothing is left to watch, so Wait-InotifyEvent ends."));
+                    return;
+                }
+
+                if (decision == EventDecision.Explain)
+                {
+                    WriteWarning(EventSelection.Explain(e));
+                }
             }
         }
-        catch (ObjectDisposedException e) when (!stopping.IsCancellationRequested)
+        catch (ObjectDisposedException e) when (!StopToken.IsCancellationRequested)
         {
             WriteError(Errors.FromException(e, watcher));
         }

@@ -39,9 +39,9 @@ internal sealed class TempDir : IDisposable
             Directory.Delete(Path, recursive: true);
             return;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            // Names that are not valid UTF-8 or directories without permissions: rm knows bytes.
+            // Names that are not valid UTF-8, directories without permissions, paths longer than PATH_MAX: rm copes.
         }
 
         using var rm = System.Diagnostics.Process.Start(new ProcessStartInfo("rm", ["-rf", "--", Path]) { UseShellExecute = false })!;
