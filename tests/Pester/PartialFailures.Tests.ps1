@@ -70,7 +70,7 @@ ConvertTo-Json -InputObject @(`$report) -Depth 4
             $null = New-Item -ItemType File (Join-Path $root 'still-reported')
             $null = New-Item -ItemType Directory (Join-Path $root 'later')
             $events = [System.Collections.Generic.List[object]]::new()
-            $null = Wait-Until { $events.AddRange(@(Get-InotifyEvent $w)); $events.Path -contains (Join-Path $root 'later') -and $events.Kind -contains 'WatchFailed' }
+            $null = Wait-Until { $events.AddRange(@(Get-InotifyEvent $w)); $events.Count -gt 0 -and $events.Path -contains (Join-Path $root 'later') -and $events.Kind -contains 'WatchFailed' }
         }
         finally {
             $null = Set-InotifySysctl max_user_watches $original

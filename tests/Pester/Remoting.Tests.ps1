@@ -98,7 +98,8 @@ Describe 'Watching another machine with Invoke-Command' {
         $watcherText = $remote[0] | Out-String -Width 200
         # PowerShell adds the PSComputerName column to tables of objects from Invoke-Command.
         $watcherText | Should -Match '(?m)^\s*Id\s+Watches\s+Queued\s+Events\s+Dropped\s+Overflows\s+Disposed\s+SourceIdentifier\s+PSComputerName\s*$'
-        $watcherText | Should -Match '(?m)^\s*\d+\s+3\s+0\s+\d+\s+0\s+0\s+False\s+Remoting\.Shown\s+127\.0\.0\.1\s*$'
+        # Queued is a live count (the forwarder may not have taken the last events yet): any number.
+        $watcherText | Should -Match '(?m)^\s*\d+\s+3\s+\d+\s+\d+\s+0\s+0\s+False\s+Remoting\.Shown\s+127\.0\.0\.1\s*$'
         $watchText = $remote[1..2] | Out-String -Width 200
         $watchText | Should -Match ('(?m)^\s*\d+\s+Active\s+' + [regex]::Escape($dir) + '\s+127\.0\.0\.1\s*$')
         $watchText | Should -Match ('(?m)^\s*\d+\s+Active\s+2\s+' + [regex]::Escape((Join-Path $dir 'tree')) + '\s+127\.0\.0\.1\s*$')
