@@ -40,6 +40,12 @@ public sealed class RecursiveWatchOptions
     /// <summary>Keep a snapshot of the tree and repair the consumer's picture after an overflow or drop (default on).</summary>
     public bool RepairAfterOverflow { get; init; } = true;
 
+    /// <summary>
+    /// With <see cref="InotifyEventMask.Ready"/> in the mask: the files already in the tree are reported as Ready, with
+    /// Source Scan, once they pass the same checks.
+    /// </summary>
+    public bool IncludeExisting { get; init; }
+
     /// <summary>Called now and then during the initial walk, on the thread that calls AddRecursive.</summary>
     public Action<RecursiveWatchProgress>? Progress { get; init; }
 }

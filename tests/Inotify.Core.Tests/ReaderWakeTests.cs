@@ -11,6 +11,7 @@ public sealed class ReaderWakeTests
         RecursiveWatch tree = w.AddRecursive(dir.Path, InotifyEventMask.Create);
         w.Rescan(tree);
         w.Rescan(tree);
+        w.Add(dir.CreateDirectory("plain"), InotifyEventMask.Ready, WatchFlags.IncludeExisting);
         File.WriteAllText(dir["after"], "x");
         w.Expect(InotifyEventKind.Create, dir["after"]);
     }
