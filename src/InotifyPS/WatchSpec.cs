@@ -8,7 +8,8 @@ internal sealed record WatchSpec(
     WatchFlags Flags = WatchFlags.None,
     bool Recurse = false,
     IReadOnlyList<string>? Include = null,
-    IReadOnlyList<string>? Exclude = null)
+    IReadOnlyList<string>? Exclude = null,
+    bool IncludeExisting = false)
 {
     /// <summary>True when -Include or -Exclude was given.</summary>
     public bool HasFilter => Include is { Count: > 0 } || Exclude is { Count: > 0 };
@@ -16,6 +17,7 @@ internal sealed record WatchSpec(
     /// <summary>Why these settings cannot be used together, or null when they can.</summary>
     public string? Conflict =>
         Recurse && (Flags & ~WatchFlags.OnlyDirectory) != WatchFlags.None ? "-NoFollow, -OneShot, -Merge and -Exclusive apply to single watches, not to -Recurse."
+        : IncludeExisting && (Mask & InotifyEventMask.Ready) == 0 ? "-IncludeExisting reports the files already there once they are ready: add Ready to -Event (for example -Event Ready)."
         : null;
 
     /// <summary>The flags the switch parameters stand for.</summary>
@@ -42,10 +44,10 @@ internal sealed record WatchSpec(
         PathFilter filter = HasFilter ? new PathFilter(Include, Exclude) : PathFilter.None;
         if (!Recurse)
         {
-            return watcher.Add(fullPath, Mask, Flags, filter);
+            return watcher.Add(fullPath, Mask, Flags | (IncludeExisting ? WatchFlags.IncludeExisting : WatchFlags.None), filter);
         }
 
-        var options = new RecursiveWatchOptions { Filter = filter, Progress = progress };
+        var options = new RecursiveWatchOptions { Filter = filter, Progress = progress, IncludeExisting = IncludeExisting };
         return watcher.AddRecursive(fullPath, Mask, options);
     }
 }

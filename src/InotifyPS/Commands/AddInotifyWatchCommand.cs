@@ -60,6 +60,10 @@ public sealed class AddInotifyWatchCommand : InotifyCmdlet
     [Parameter]
     public string[]? Exclude { get; set; }
 
+    /// <summary>With Ready in -Event: report the files already there (Source Scan) once they are ready, then the new ones.</summary>
+    [Parameter]
+    public SwitchParameter IncludeExisting { get; set; }
+
     /// <summary>Write the new watches to the pipeline.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -67,7 +71,7 @@ public sealed class AddInotifyWatchCommand : InotifyCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        var spec = new WatchSpec(Event, WatchSpec.FlagsFrom(OnlyDirectory, NoFollow, OneShot, Merge, Exclusive), Recurse, Include, Exclude);
+        var spec = new WatchSpec(Event, WatchSpec.FlagsFrom(OnlyDirectory, NoFollow, OneShot, Merge, Exclusive), Recurse, Include, Exclude, IncludeExisting);
         ThrowIfConflicting(spec);
         if (!IsUsable(Watcher))
         {

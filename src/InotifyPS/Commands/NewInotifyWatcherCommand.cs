@@ -39,6 +39,24 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
     [Parameter]
     public string[]? Exclude { get; set; }
 
+    /// <summary>With Ready in -Event: report the files already there (Source Scan) once they are ready, then the new ones.</summary>
+    [Parameter]
+    public SwitchParameter IncludeExisting { get; set; }
+
+    /// <summary>With Ready in -Event: how long, in seconds (fractions allowed), a written file must stay quiet before it is Ready.</summary>
+    [Parameter]
+    [ValidateRange(0.0, 3600.0)]
+    public double Settle { get; set; } = ReadinessSettings.DefaultSettleSeconds;
+
+    /// <summary>With Ready in -Event: after this many seconds a file still not complete is reported once (ReadyReason MaxWaitExceeded); -1 never.</summary>
+    [Parameter]
+    [ValidateRange(-1.0, double.MaxValue)]
+    public double MaxWait { get; set; } = ReadinessSettings.DefaultMaxWaitSeconds;
+
+    /// <summary>With Ready in -Event: names (wildcards) that are never Ready; their rename to a final name is. Replaces the default list.</summary>
+    [Parameter]
+    public string[]? TemporaryName { get; set; }
+
     /// <summary>Forward every event to the session's engine event queue under this identifier.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -74,7 +92,7 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
     /// <inheritdoc/>
     protected override void BeginProcessing()
     {
-        spec = new WatchSpec(Event, Recurse: Recurse, Include: Include, Exclude: Exclude);
+        spec = new WatchSpec(Event, Recurse: Recurse, Include: Include, Exclude: Exclude, IncludeExisting: IncludeExisting);
         ThrowIfConflicting(spec);
         if (SourceIdentifier is not null && SessionWatchers.FindBySourceIdentifier(SourceIdentifier) is not null)
         {
@@ -84,7 +102,12 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
 
         try
         {
-            watcher = new InotifyWatcher(new InotifyWatcherOptions { QueueCapacity = QueueCapacity, PairRenames = !NoRenamePairing });
+            watcher = new InotifyWatcher(new InotifyWatcherOptions
+            {
+                QueueCapacity = QueueCapacity,
+                PairRenames = !NoRenamePairing,
+                Readiness = ReadinessSettings.From(Settle, MaxWait, TemporaryName),
+            });
         }
         catch (InotifyException e)
         {
