@@ -146,6 +146,7 @@ public sealed class InotifyWatcher : IDisposable
         ThrowIfDisposed();
         bool existing = (flags & WatchFlags.IncludeExisting) != 0;
         ThrowIfExistingWithoutReady(existing, mask);
+        WarmUpIfReady(mask);
         InotifyWatch watch = Table.Add(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path)), mask, mask, flags, tree: null);
         watch.Filter = filter ?? PathFilter.None;
         if (existing)
@@ -175,6 +176,7 @@ public sealed class InotifyWatcher : IDisposable
         ThrowIfDisposed();
         options ??= new RecursiveWatchOptions();
         ThrowIfExistingWithoutReady(options.IncludeExisting, mask);
+        WarmUpIfReady(mask);
         string root = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path));
         var tree = new RecursiveWatch(this, root, mask, options);
         var walker = new TreeWalker(new TreeScanner(Table, outbox, horizon, tree), report: null);
@@ -371,6 +373,14 @@ public sealed class InotifyWatcher : IDisposable
     private int? PendingKernelBytes() => Libc.Ioctl(handle, Libc.FIONREAD, out int pending) == 0 ? pending : null;
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
+
+    private static void WarmUpIfReady(InotifyEventMask mask)
+    {
+        if ((mask & InotifyEventMask.Ready) != 0)
+        {
+            ReadyReporter.WarmUp();
+        }
+    }
 
     private static void ThrowIfExistingWithoutReady(bool includeExisting, InotifyEventMask mask)
     {

@@ -21,6 +21,8 @@ internal sealed class ReadyReporter(ReadinessOptions options, WatchTable table, 
     // What opening a file (the probe) or reading a directory (a scan) makes the kernel report.
     private const InotifyEventMask OwnReadEvents = InotifyEventMask.Open | InotifyEventMask.Access | InotifyEventMask.CloseNoWrite;
 
+    private static int warmedUp;
+
     private readonly List<ReadyDecision> decisions = [];
     private ReadinessTracker? tracker;
 
@@ -29,6 +31,23 @@ internal sealed class ReadyReporter(ReadinessOptions options, WatchTable table, 
     /// <summary>The kernel mask for a watch's mask: Ready is the engine's, and stands for the events it needs.</summary>
     internal static InotifyEventMask ToKernel(InotifyEventMask mask) =>
         (mask & InotifyEventMask.Ready) == 0 ? mask : (mask & ~InotifyEventMask.Ready) | KernelEvents;
+
+    /// <summary>
+    /// Compiles the readiness path before a watch asks for it, on the thread adding that watch, as the reader thread
+    /// does for the event path: otherwise the first files wait tens of milliseconds for the JIT. Once per process.
+    /// </summary>
+    internal static void WarmUp()
+    {
+        if (Interlocked.Exchange(ref warmedUp, 1) != 0)
+        {
+            return;
+        }
+
+        ReaderThread.Prepare(typeof(ReadyReporter));
+        ReaderThread.Prepare(typeof(ReadinessTracker));
+        ReaderThread.Prepare(typeof(LeaseWriterProbe));
+        ReaderThread.Prepare(typeof(TemporaryNames));
+    }
 
     /// <summary>When a decision is due (milliseconds of the clock), or null.</summary>
     internal long? NextDeadline => tracker?.NextDeadline();
