@@ -1,39 +1,5 @@
 namespace Inotify;
 
-/// <summary>What the readiness tracker is told about an entry.</summary>
-internal enum FileActivity
-{
-    /// <summary>Created (a writer has it open, or it was made by link or mknod).</summary>
-    Created,
-
-    /// <summary>Written to.</summary>
-    Modified,
-
-    /// <summary>Metadata changed (cp -p sets times and modes after writing).</summary>
-    Attrib,
-
-    /// <summary>A descriptor open for writing was closed.</summary>
-    ClosedWrite,
-
-    /// <summary>Renamed away (the cookie links it to its arrival).</summary>
-    MovedFrom,
-
-    /// <summary>Renamed in (with the cookie of its departure, if it was watched).</summary>
-    MovedTo,
-
-    /// <summary>Deleted.</summary>
-    Deleted,
-
-    /// <summary>Found by reading a directory (existing files, a new directory's scan, a repair).</summary>
-    Found,
-}
-
-/// <summary>Size, modification time and inode: what "quiet" compares.</summary>
-internal readonly record struct FileStamp(ulong Inode, long Size, DateTime LastWriteTimeUtc);
-
-/// <summary>A file found complete (or given up on: <see cref="ReadyReason.MaxWaitExceeded"/>).</summary>
-internal readonly record struct ReadyDecision(string Path, ReadyReason Reason, TimeSpan WaitTime, bool FromScan);
-
 /// <summary>
 /// Decides when a file is Ready: it was written (closed after writing) or arrived (renamed in, or found by a scan),
 /// stayed quiet (no write, same size and modification time) for the settle window, and the writer probe says nobody
@@ -349,7 +315,7 @@ internal sealed class ReadinessTracker
                     entries.Remove(e.Path);
                     return;
                 default:
-                    e.Unprobed = Unprobed(result);
+                    e.Unprobed = result.AsReadyReason();
                     break;
             }
         }
@@ -443,15 +409,6 @@ internal sealed class ReadinessTracker
             }
         }
     }
-
-    private static ReadyReason Unprobed(WriterProbeResult result) => result switch
-    {
-        WriterProbeResult.NotOwner => ReadyReason.NotOwner,
-        WriterProbeResult.Unsupported => ReadyReason.LeasesUnsupported,
-        WriterProbeResult.LeaseHeld => ReadyReason.LeaseHeld,
-        WriterProbeResult.NotReadable => ReadyReason.NotReadable,
-        _ => ReadyReason.ProbeFailed,
-    };
 
     private sealed class Entry(string path)
     {

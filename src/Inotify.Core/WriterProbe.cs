@@ -30,6 +30,20 @@ internal enum WriterProbeResult
     Failed,
 }
 
+/// <summary>What an answer means for a Ready event.</summary>
+internal static class WriterProbeResults
+{
+    /// <summary>Why the probe could not answer, as the ReadyReason that says so.</summary>
+    internal static ReadyReason AsReadyReason(this WriterProbeResult result) => result switch
+    {
+        WriterProbeResult.NotOwner => ReadyReason.NotOwner,
+        WriterProbeResult.Unsupported => ReadyReason.LeasesUnsupported,
+        WriterProbeResult.LeaseHeld => ReadyReason.LeaseHeld,
+        WriterProbeResult.NotReadable => ReadyReason.NotReadable,
+        _ => ReadyReason.ProbeFailed,
+    };
+}
+
 /// <summary>Asks whether anyone has a file open for writing. Never blocks.</summary>
 internal interface IWriterProbe
 {
