@@ -81,8 +81,13 @@ public sealed class InstanceLimitException : InotifyException
     internal static InstanceLimitException Create(int errno, string operation)
     {
         long limit = InotifyLimits.ReadLimit(InotifyLimits.MaxUserInstancesFile);
+
+        // At the descriptor limit the limit file cannot be read (-1), and a negative number is formatted with the
+        // culture's minus sign: a process that has not loaded its culture data yet would have to open files for it,
+        // and the runtime ends it when it cannot. A non-negative number needs no culture.
+        string count = limit >= 0 ? $"{limit} " : string.Empty;
         return new InstanceLimitException(errno, limit,
-            $"Cannot {operation}: the limit of {limit} inotify instances per user ({InotifyLimits.MaxUserInstancesFile}) " +
+            $"Cannot {operation}: the limit of {count}inotify instances per user ({InotifyLimits.MaxUserInstancesFile}) " +
             "or the process's file-descriptor limit is reached. Dispose watchers you no longer need, or raise it as root with " +
             $"'sysctl fs.inotify.max_user_instances={Math.Max(limit * 2, 512)}'.");
     }
