@@ -13,7 +13,8 @@ namespace Inotify;
 /// <see cref="ReadHorizon"/> (scan twins and the engine's own reads), <see cref="EventOutbox"/> (numbering, hand-over,
 /// drops, the gap) and <see cref="TreeWork"/> (scans and repairs between reads).
 /// </remarks>
-internal sealed class EventDispatcher(InotifyWatcherOptions options, WatchTable table, EventOutbox outbox, ReadHorizon horizon, TreeWork work, Func<long> clock)
+internal sealed class EventDispatcher(InotifyWatcherOptions options, WatchTable table, EventOutbox outbox, ReadHorizon horizon, TreeWork work, ReadyReporter ready,
+    Func<long> clock)
 {
     private readonly RenamePairer pairer = new();
     private byte[] buffer = [];
@@ -37,6 +38,11 @@ internal sealed class EventDispatcher(InotifyWatcherOptions options, WatchTable 
         if (work.NextRetry is { } retry)
         {
             next = next is { } n ? Math.Min(n, retry) : retry;
+        }
+
+        if (ready.NextDeadline is { } decision)
+        {
+            next = next is { } n ? Math.Min(n, decision) : decision;
         }
 
         return next is { } due ? (int)Math.Clamp(due - clock(), 0, int.MaxValue) : -1;
@@ -120,6 +126,12 @@ internal sealed class EventDispatcher(InotifyWatcherOptions options, WatchTable 
         }
 
         if (table.IsMovedOut(w))
+        {
+            return;
+        }
+
+        if ((w.Mask & InotifyEventMask.Ready) != 0
+            && !ready.Observe(kind, raw.Mask, raw.Cookie, w, raw.NameLength == 0 ? string.Empty : DecodeName(raw), isDir))
         {
             return;
         }
@@ -321,6 +333,7 @@ internal sealed class EventDispatcher(InotifyWatcherOptions options, WatchTable 
         horizon.Expire();
         outbox.FlushDropMarker(now);
         work.RetryDue();
+        ready.AfterRead(now);
         if (outbox.TryCloseGap(out DateTime since))
         {
             foreach (RecursiveWatch tree in table.Trees())

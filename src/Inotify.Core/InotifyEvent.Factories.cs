@@ -60,5 +60,16 @@ public sealed partial class InotifyEvent
     internal static InotifyEvent Report(InotifyEventKind kind, string directory, string message, DateTime time) =>
         new(kind, InotifyEventMask.None, directory, null, 0, 0, string.Empty, true, 0, 0, time, EventSource.Engine, message: message);
 
+    /// <summary>
+    /// A file the readiness tracker found complete (or waited for too long): the entry <paramref name="name"/> of the
+    /// directory <paramref name="watchPath"/>, or the watched file itself when the name is empty.
+    /// </summary>
+    internal static InotifyEvent Ready(string watchPath, int wd, string name, ReadyReason reason, TimeSpan waitTime, EventSource source, string? message, DateTime time) =>
+        new(InotifyEventKind.Ready, InotifyEventMask.Ready, watchPath, null, 0, name.Length, name, false, 0, 0, time, source, watchDescriptor: wd, message: message)
+        {
+            ReadyReason = reason,
+            WaitTime = waitTime,
+        };
+
     private static InotifyEventMask DirectoryBit(bool isDirectory) => isDirectory ? InotifyEventMask.IsDirectory : InotifyEventMask.None;
 }

@@ -111,6 +111,12 @@ public sealed partial class InotifyEvent : EventArgs
     /// <summary>For engine reports (WatchFailed, EventsDropped, rescans): what happened, in words.</summary>
     public string? Message { get; }
 
+    /// <summary>For a Ready event: which checks the file passed (NoWriters, Quiet), why the writer probe could not answer, or MaxWaitExceeded.</summary>
+    public ReadyReason ReadyReason { get; private init; }
+
+    /// <summary>For a Ready event: how long the engine followed the file, from the first event of the write (or the scan that found it) to the report.</summary>
+    public TimeSpan WaitTime { get; private init; }
+
     /// <summary>False when the name is not valid UTF-8: <see cref="Path"/> then holds escaped bytes (see <see cref="NativeName"/>) and must be opened with <see cref="NativeFile"/>.</summary>
     public bool NameIsValidUtf8
     {

@@ -62,6 +62,13 @@ public enum InotifyEventKind
 
     /// <summary>A directory of a recursive watch could not be watched (watch limit, permission, vanished); see Message.</summary>
     WatchFailed,
+
+    /// <summary>
+    /// A file is complete: written and closed (or moved in, or found by a scan), quiet for the settle window, and
+    /// nobody has it open for writing. <see cref="InotifyEvent.ReadyReason"/> says why; with
+    /// <see cref="ReadyReason.MaxWaitExceeded"/> it is NOT complete, only waited for too long.
+    /// </summary>
+    Ready,
 }
 
 /// <summary>The kind a kernel record stands for.</summary>

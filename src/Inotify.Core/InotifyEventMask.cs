@@ -57,6 +57,14 @@ public enum InotifyEventMask : uint
     /// <summary>IN_IGNORED: the watch ended (removed, object deleted, unmounted or one-shot fired).</summary>
     Ignored = 0x8000,
 
+    /// <summary>
+    /// Not a kernel bit: the engine's Ready event. A file is Ready once it was written and closed, or moved in, and
+    /// it stayed quiet for the settle window while nobody had it open for writing (see <see cref="ReadinessOptions"/>).
+    /// A watch that asks for it gets the kernel events readiness needs; the ones it did not ask for are not reported.
+    /// Not part of <see cref="All"/>.
+    /// </summary>
+    Ready = 0x00800000,
+
     /// <summary>IN_ISDIR: the subject of the event is a directory.</summary>
     IsDirectory = 0x40000000,
 

@@ -137,9 +137,14 @@ public sealed class InstanceLimitException : InotifyException
     {
         InotifyLimits limits = InotifyLimits.Read();
         long limit = limits.EffectiveMaxUserInstances;
+
+        // At the descriptor limit the limit file cannot be read (-1), and a negative number is formatted with the
+        // culture's minus sign: a process that has not loaded its culture data yet would have to open files for it,
+        // and the runtime ends it when it cannot. A non-negative number needs no culture.
+        string count = limit >= 0 ? $"{limit} " : string.Empty;
         string which = limits.InstanceLimitSetting == InotifyLimits.NamespaceMaxInstancesSetting
-            ? $"the limit of {limit} inotify instances per user of this user namespace ({InotifyLimits.NamespaceMaxInstancesFile})"
-            : $"the limit of {limit} inotify instances per user ({InotifyLimits.MaxUserInstancesFile})";
+            ? $"the limit of {count}inotify instances per user of this user namespace ({InotifyLimits.NamespaceMaxInstancesFile})"
+            : $"the limit of {count}inotify instances per user ({InotifyLimits.MaxUserInstancesFile})";
         return new InstanceLimitException(errno, limit, limits.InstanceLimitSetting,
             string.Create(CultureInfo.InvariantCulture, $"Cannot {operation}: {which} or the process's file-descriptor limit is reached."),
             $"Dispose watchers you no longer need. {limits.RaiseInstanceLimit}.");

@@ -77,7 +77,8 @@ public sealed class InotifyWatcher : IDisposable
         outbox = new EventOutbox(queue);
         horizon = new ReadHorizon(PendingKernelBytes, clock);
         work = new TreeWork(Table, outbox, horizon, KernelWatches, clock, InotifyLimits.ReadLimit(InotifyLimits.MaxQueuedEventsFile));
-        dispatcher = new EventDispatcher(Options, Table, outbox, horizon, work, clock);
+        Readiness = new ReadyReporter(Options.Readiness, Table, outbox, horizon, clock);
+        dispatcher = new EventDispatcher(Options, Table, outbox, horizon, work, Readiness, clock);
         Id = Interlocked.Increment(ref instanceCounter);
         reader = new ReaderThread(Id, handle, wakeHandle, Table, dispatcher, work, outbox, Options.ReadBufferSize, () => IsDisposed);
         try
@@ -129,10 +130,12 @@ public sealed class InotifyWatcher : IDisposable
 
     internal WatchTable Table { get; }
 
+    internal ReadyReporter Readiness { get; }
+
     /// <summary>Watches one file or directory.</summary>
     /// <param name="path">The path (relative paths are resolved against the current directory).</param>
     /// <param name="mask">The events to report.</param>
-    /// <param name="flags">OnlyDirectory, NoFollow, ExcludeUnlinked, OneShot, Merge or Exclusive.</param>
+    /// <param name="flags">OnlyDirectory, NoFollow, ExcludeUnlinked, OneShot, Merge or Exclusive; IncludeExisting (with Ready in the mask).</param>
     /// <param name="filter">Include/exclude wildcards on the names of a directory's entries (null: everything).</param>
     /// <returns>
     /// The watch. If the object is already watched through another path (a symbolic link, a bind mount),
@@ -144,8 +147,22 @@ public sealed class InotifyWatcher : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ThrowIfDisposed();
+        bool existing = (flags & WatchFlags.IncludeExisting) != 0;
+        ThrowIfExistingWithoutReady(existing, mask);
+        WarmUpIfReady(mask);
         InotifyWatch watch = Table.Add(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path)), mask, mask, flags, tree: null);
         watch.Filter = filter ?? PathFilter.None;
+        if (existing)
+        {
+            lock (Table.Sync)
+            {
+                Readiness.IncludeExisting(watch);
+            }
+
+            // The reader sleeps until its next deadline: the files just found bring earlier ones.
+            reader.Wake();
+        }
+
         return watch;
     }
 
@@ -163,8 +180,11 @@ public sealed class InotifyWatcher : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ThrowIfDisposed();
+        options ??= new RecursiveWatchOptions();
+        ThrowIfExistingWithoutReady(options.IncludeExisting, mask);
+        WarmUpIfReady(mask);
         string root = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path));
-        var tree = new RecursiveWatch(this, root, mask, options ?? new RecursiveWatchOptions());
+        var tree = new RecursiveWatch(this, root, mask, options);
         var walker = new TreeWalker(new TreeScanner(Table, outbox, horizon, tree, failuresAsEvents: false), report: null);
         try
         {
@@ -213,6 +233,26 @@ public sealed class InotifyWatcher : IDisposable
         {
             // The callback is often a command object: the tree does not keep it alive once the walk is over.
             tree.Options = tree.Options.WithoutProgress();
+        }
+
+        if (options.IncludeExisting)
+        {
+            // Every directory is watched by now, so a file is either read here or reported by the kernel (or both:
+            // the tracker follows a path once). One directory per lock, as in the walk.
+            foreach (InotifyWatch w in tree.WatchList())
+            {
+                lock (Table.Sync)
+                {
+                    if (tree.State == RecursiveWatchState.Removed)
+                    {
+                        break;
+                    }
+
+                    Readiness.IncludeExisting(tree, w);
+                }
+            }
+
+            reader.Wake();
         }
 
         return tree;
@@ -363,4 +403,20 @@ public sealed class InotifyWatcher : IDisposable
     private int? PendingKernelBytes() => Libc.Ioctl(handle, Libc.FIONREAD, out int pending) == 0 ? pending : null;
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
+
+    private static void WarmUpIfReady(InotifyEventMask mask)
+    {
+        if ((mask & InotifyEventMask.Ready) != 0)
+        {
+            ReadyReporter.WarmUp();
+        }
+    }
+
+    private static void ThrowIfExistingWithoutReady(bool includeExisting, InotifyEventMask mask)
+    {
+        if (includeExisting && (mask & InotifyEventMask.Ready) == 0)
+        {
+            throw new ArgumentException("IncludeExisting reports the files already there as Ready: the mask must include InotifyEventMask.Ready.", nameof(mask));
+        }
+    }
 }

@@ -21,8 +21,13 @@ public sealed class InotifyWatcherOptions
     /// <summary>How long a MovedFrom waits for its MovedTo before it is reported alone (moved out).</summary>
     public TimeSpan RenamePairingWindow { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>How watches that ask for <see cref="InotifyEventMask.Ready"/> decide that a file is complete.</summary>
+    public ReadinessOptions Readiness { get; init; } = new();
+
     internal void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Readiness, nameof(Readiness));
+        Readiness.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(ReadBufferSize, 4096, nameof(ReadBufferSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(RenamePairingWindow, TimeSpan.Zero, nameof(RenamePairingWindow));

@@ -48,7 +48,7 @@ internal sealed class ReaderThread
 
     internal void Join() => thread.Join();
 
-    /// <summary>Wakes the thread out of poll() (for Dispose).</summary>
+    /// <summary>Wakes the thread out of poll(): for Dispose, or to look at its deadlines again.</summary>
     internal unsafe void Wake()
     {
         ulong one = 1;
@@ -78,7 +78,7 @@ internal sealed class ReaderThread
         Prepare(typeof(EventKinds));
     }
 
-    private static void Prepare([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] Type type)
+    internal static void Prepare([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] Type type)
     {
         foreach (MethodInfo m in type.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
         {
@@ -133,9 +133,17 @@ internal sealed class ReaderThread
                     return;
                 }
 
-                if (fds[1].REvents != 0 || stopping())
+                if (stopping())
                 {
                     return;
+                }
+
+                if (fds[1].REvents != 0)
+                {
+                    // Not Dispose: a nudge to look at the deadlines again (new work, files to decide). Consumed here,
+                    // or poll would return at once for ever.
+                    ulong count;
+                    _ = Libc.Read(wakeHandle, (byte*)&count, sizeof(ulong));
                 }
 
                 bool hasWork;

@@ -40,12 +40,18 @@ public sealed class RecursiveWatchOptions
     /// <summary>Keep a snapshot of the tree and repair the consumer's picture after an overflow or drop (default on).</summary>
     public bool RepairAfterOverflow { get; init; } = true;
 
+    /// <summary>
+    /// With <see cref="InotifyEventMask.Ready"/> in the mask: the files already in the tree are reported as Ready, with
+    /// Source Scan, once they pass the same checks.
+    /// </summary>
+    public bool IncludeExisting { get; init; }
+
     /// <summary>Called now and then during the initial walk, on the thread that calls AddRecursive; not kept after it.</summary>
     public Action<RecursiveWatchProgress>? Progress { get; init; }
 
     // The settings a recursive watch keeps once its walk is over: the callback (often a command object) is let go.
     internal RecursiveWatchOptions WithoutProgress() =>
-        Progress is null ? this : new RecursiveWatchOptions { Filter = Filter, RepairAfterOverflow = RepairAfterOverflow };
+        Progress is null ? this : new RecursiveWatchOptions { Filter = Filter, RepairAfterOverflow = RepairAfterOverflow, IncludeExisting = IncludeExisting };
 }
 
 /// <summary>A directory tree watched as a whole: every directory gets a kernel watch, new ones as they appear.</summary>

@@ -111,6 +111,11 @@ internal sealed class TreeScanner(WatchTable table, EventOutbox outbox, ReadHori
             InotifyEventKind.Renamed => InotifyEventMask.Move,
             _ => InotifyEventMask.Create | InotifyEventMask.CloseWrite | InotifyEventMask.MovedTo,
         };
+        if ((tree.Mask & InotifyEventMask.Ready) != 0)
+        {
+            tree.Watcher.Readiness.OnScanned(tree, kind, path, isDirectory, oldPath);
+        }
+
         if (!tree.Wants(bits, name, path))
         {
             return true;

@@ -15,6 +15,12 @@ public enum WatchFlags : uint
     /// <summary>IN_DONT_FOLLOW: watch a symbolic link itself rather than its target.</summary>
     NoFollow = 0x02000000,
 
+    /// <summary>
+    /// Not a kernel flag: with <see cref="InotifyEventMask.Ready"/> in the mask, the files already in the directory
+    /// (or the file itself) are reported as Ready, with Source Scan, once they pass the same checks.
+    /// </summary>
+    IncludeExisting = 0x00400000,
+
     /// <summary>IN_EXCL_UNLINK: stop reporting events for children after they are unlinked.</summary>
     ExcludeUnlinked = 0x04000000,
 

@@ -81,7 +81,8 @@ internal sealed class WatchTable(InotifyWatcher owner, SafeInotifyHandle handle)
         byte[] bytes = NativeName.EncodeNullTerminated(path);
         lock (Sync)
         {
-            uint mask = (uint)kernelMask | (uint)flags;
+            // Ready and IncludeExisting are the engine's: the kernel gets the events readiness needs instead.
+            uint mask = (uint)ReadyReporter.ToKernel(kernelMask) | (uint)(flags & ~WatchFlags.IncludeExisting);
             InotifyWatch? sameInode = null;
             if (known && byInode.TryGetValue((status.Device, status.Inode), out sameInode) && sameInode.Path != path
                 && (flags & WatchFlags.Exclusive) == 0)

@@ -47,7 +47,8 @@ public abstract class InotifyCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>The watch settings of a command, with -Include/-Exclude compiled as PowerShell wildcards; stops the command when they conflict or a pattern is invalid.</summary>
-    private protected WatchSpec NewSpec(InotifyEventMask mask, WatchFlags flags, bool recurse, IReadOnlyList<string>? include, IReadOnlyList<string>? exclude)
+    private protected WatchSpec NewSpec(InotifyEventMask mask, WatchFlags flags, bool recurse, IReadOnlyList<string>? include, IReadOnlyList<string>? exclude,
+        bool includeExisting = false)
     {
         PathFilter filter = PathFilter.None;
         try
@@ -59,7 +60,7 @@ public abstract class InotifyCmdlet : PSCmdlet, IDisposable
             ThrowTerminatingError(Errors.FromException(e, Wildcards.InvalidPattern(e)));
         }
 
-        var spec = new WatchSpec(mask, flags, recurse, filter);
+        var spec = new WatchSpec(mask, flags, recurse, filter, includeExisting);
         if (spec.Conflict is { } conflict)
         {
             ThrowTerminatingError(Errors.Create(ErrorIds.ParameterConflict, ErrorCategory.InvalidArgument, null, conflict));

@@ -11,8 +11,8 @@ namespace InotifyPS;
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class ValidateEventMaskAttribute : ValidateArgumentsAttribute
 {
-    /// <summary>The bits a watch can ask for: every event, and Unmount.</summary>
-    public const InotifyEventMask Askable = InotifyEventMask.All | InotifyEventMask.Unmount;
+    /// <summary>The bits a watch can ask for: every event, Unmount, and the engine's Ready.</summary>
+    public const InotifyEventMask Askable = InotifyEventMask.All | InotifyEventMask.Unmount | InotifyEventMask.Ready;
 
     /// <inheritdoc/>
     protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
@@ -32,7 +32,7 @@ public sealed class ValidateEventMaskAttribute : ValidateArgumentsAttribute
         if (refused != InotifyEventMask.None)
         {
             throw new ValidationMetadataException(string.Create(CultureInfo.InvariantCulture,
-                $"{refused} cannot be asked for: Ignored and QueueOverflow are reported whatever -Event says, and IsDirectory is a property of an event (filter with Where-Object IsDirectory). Ask for events such as CloseWrite, Create, Delete, MovedTo, or All."));
+                $"{refused} cannot be asked for: Ignored and QueueOverflow are reported whatever -Event says, and IsDirectory is a property of an event (filter with Where-Object IsDirectory). Ask for events such as Ready, CloseWrite, Create, Delete, MovedTo, or All."));
         }
     }
 }

@@ -8,11 +8,13 @@ namespace InotifyPS;
 /// <param name="Flags">The single-watch switches.</param>
 /// <param name="Recurse">Watch directory trees.</param>
 /// <param name="Filter">-Include/-Exclude, compiled by the cmdlet (see Wildcards); null: none.</param>
+/// <param name="IncludeExisting">With Ready in the mask: report the files already there once they are ready.</param>
 internal sealed record WatchSpec(
     InotifyEventMask Mask,
     WatchFlags Flags = WatchFlags.None,
     bool Recurse = false,
-    PathFilter? Filter = null)
+    PathFilter? Filter = null,
+    bool IncludeExisting = false)
 {
     /// <summary>True when -Include or -Exclude was given.</summary>
     public bool HasFilter => Filter is { IsEmpty: false };
@@ -20,6 +22,7 @@ internal sealed record WatchSpec(
     /// <summary>Why these settings cannot be used together, or null when they can.</summary>
     public string? Conflict =>
         Recurse && (Flags & ~WatchFlags.OnlyDirectory) != WatchFlags.None ? "-NoFollow, -OneShot, -Merge and -Exclusive apply to single watches, not to -Recurse."
+        : IncludeExisting && (Mask & InotifyEventMask.Ready) == 0 ? "-IncludeExisting reports the files already there once they are ready: add Ready to -Event (for example -Event Ready)."
         : null;
 
     /// <summary>The flags the switch parameters stand for.</summary>
@@ -47,10 +50,10 @@ internal sealed record WatchSpec(
         PathFilter filter = Filter ?? PathFilter.None;
         if (!Recurse)
         {
-            return watcher.Add(fullPath, Mask, Flags, filter);
+            return watcher.Add(fullPath, Mask, Flags | (IncludeExisting ? WatchFlags.IncludeExisting : WatchFlags.None), filter);
         }
 
-        var options = new RecursiveWatchOptions { Filter = filter, Progress = progress };
+        var options = new RecursiveWatchOptions { Filter = filter, Progress = progress, IncludeExisting = IncludeExisting };
         return watcher.AddRecursive(fullPath, Mask, options, cancellationToken);
     }
 

@@ -24,6 +24,11 @@ internal static class CoreConsumer
         string dir = Path.GetFullPath(args[0]).TrimEnd('/');
         string outPath = args[1];
         int timeout = int.TryParse(Environment.GetEnvironmentVariable("BENCH_TIMEOUT"), out int t) ? t : 120;
+        if (Environment.GetEnvironmentVariable("BENCH_READY") is { Length: > 0 } readyMode)
+        {
+            return ReadyMode.Run(dir, outPath, timeout, readyMode);
+        }
+
         bool latencyOn = Environment.GetEnvironmentVariable("BENCH_LATENCY") == "1";
         long filesCreated = 0, dirsCreated = 0, renamedTo = 0, renamedFrom = 0, eventsTotal = 0, overflowCount = 0, dropped = 0;
         bool stopSeen = false;

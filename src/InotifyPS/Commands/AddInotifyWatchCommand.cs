@@ -61,6 +61,10 @@ public sealed class AddInotifyWatchCommand : InotifyCmdlet
     [Parameter]
     public string[]? Exclude { get; set; }
 
+    /// <summary>With Ready in -Event: report the files already there (Source Scan) once they are ready, then the new ones.</summary>
+    [Parameter]
+    public SwitchParameter IncludeExisting { get; set; }
+
     /// <summary>Write the new watches to the pipeline.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -68,7 +72,7 @@ public sealed class AddInotifyWatchCommand : InotifyCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        WatchSpec spec = NewSpec(Event, WatchSpec.FlagsFrom(OnlyDirectory, NoFollow, OneShot, Merge, Exclusive), Recurse, Include, Exclude);
+        WatchSpec spec = NewSpec(Event, WatchSpec.FlagsFrom(OnlyDirectory, NoFollow, OneShot, Merge, Exclusive), Recurse, Include, Exclude, IncludeExisting);
         if (!IsUsable(Watcher))
         {
             return;

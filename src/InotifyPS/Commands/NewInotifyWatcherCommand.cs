@@ -41,6 +41,24 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet
     [Parameter]
     public string[]? Exclude { get; set; }
 
+    /// <summary>With Ready in -Event: report the files already there (Source Scan) once they are ready, then the new ones.</summary>
+    [Parameter]
+    public SwitchParameter IncludeExisting { get; set; }
+
+    /// <summary>With Ready in -Event: how long, in seconds (fractions allowed), a written file must stay quiet before it is Ready.</summary>
+    [Parameter]
+    [ValidateRange(0.0, 3600.0)]
+    public double Settle { get; set; } = ReadinessSettings.DefaultSettleSeconds;
+
+    /// <summary>With Ready in -Event: after this many seconds a file still not complete is reported once (ReadyReason MaxWaitExceeded); -1 never.</summary>
+    [Parameter]
+    [ValidateRange(-1.0, double.MaxValue)]
+    public double MaxWait { get; set; } = ReadinessSettings.DefaultMaxWaitSeconds;
+
+    /// <summary>With Ready in -Event: names (wildcards) that are never Ready; their rename to a final name is. Replaces the default list.</summary>
+    [Parameter]
+    public string[]? TemporaryName { get; set; }
+
     /// <summary>Forward every event to the session's engine event queue under this identifier.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -67,7 +85,7 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet
     /// <inheritdoc/>
     protected override void BeginProcessing()
     {
-        spec = NewSpec(Event, WatchFlags.None, Recurse, Include, Exclude);
+        spec = NewSpec(Event, WatchFlags.None, Recurse, Include, Exclude, IncludeExisting);
         if (SourceIdentifier is null && (MyInvocation.BoundParameters.ContainsKey(nameof(BatchSize)) || MyInvocation.BoundParameters.ContainsKey(nameof(MessageData))))
         {
             ThrowTerminatingError(Errors.Create(ErrorIds.ParameterConflict, ErrorCategory.InvalidArgument, null,
@@ -82,7 +100,12 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet
 
         try
         {
-            watcher = new InotifyWatcher(new InotifyWatcherOptions { QueueCapacity = QueueCapacity, PairRenames = !NoRenamePairing });
+            watcher = new InotifyWatcher(new InotifyWatcherOptions
+            {
+                QueueCapacity = QueueCapacity,
+                PairRenames = !NoRenamePairing,
+                Readiness = ReadinessSettings.From(Settle, MaxWait, TemporaryName),
+            });
         }
         catch (InotifyException e)
         {

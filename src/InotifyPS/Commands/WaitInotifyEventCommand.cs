@@ -50,6 +50,28 @@ public sealed class WaitInotifyEventCommand : InotifyCmdlet
     [Parameter]
     public string[]? Exclude { get; set; }
 
+    /// <summary>With -Event Ready: report the files already there (Source Scan) once they are ready, then the new ones.</summary>
+    [Parameter(ParameterSetName = "Path")]
+    [Parameter(ParameterSetName = "LiteralPath")]
+    public SwitchParameter IncludeExisting { get; set; }
+
+    /// <summary>With -Event Ready: how long, in seconds (fractions allowed), a written file must stay quiet before it is Ready.</summary>
+    [Parameter(ParameterSetName = "Path")]
+    [Parameter(ParameterSetName = "LiteralPath")]
+    [ValidateRange(0.0, 3600.0)]
+    public double Settle { get; set; } = ReadinessSettings.DefaultSettleSeconds;
+
+    /// <summary>With -Event Ready: after this many seconds a file still not complete is reported once (ReadyReason MaxWaitExceeded); -1 never.</summary>
+    [Parameter(ParameterSetName = "Path")]
+    [Parameter(ParameterSetName = "LiteralPath")]
+    [ValidateRange(-1.0, double.MaxValue)]
+    public double MaxWait { get; set; } = ReadinessSettings.DefaultMaxWaitSeconds;
+
+    /// <summary>With -Event Ready: names (wildcards) that are never Ready; their rename to a final name is. Replaces the default list.</summary>
+    [Parameter(ParameterSetName = "Path")]
+    [Parameter(ParameterSetName = "LiteralPath")]
+    public string[]? TemporaryName { get; set; }
+
     /// <summary>Stop after this many events.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
@@ -63,7 +85,7 @@ public sealed class WaitInotifyEventCommand : InotifyCmdlet
     /// <inheritdoc/>
     protected override void BeginProcessing()
     {
-        spec = NewSpec(Event, WatchFlags.None, Recurse, Include, Exclude);
+        spec = NewSpec(Event, WatchFlags.None, Recurse, Include, Exclude, IncludeExisting);
     }
 
     /// <inheritdoc/>
@@ -118,7 +140,7 @@ public sealed class WaitInotifyEventCommand : InotifyCmdlet
         try
         {
             selection ??= new EventSelection(Event, PathFilter.None, ownWatcher: true);
-            return own ??= new InotifyWatcher();
+            return own ??= new InotifyWatcher(new InotifyWatcherOptions { Readiness = ReadinessSettings.From(Settle, MaxWait, TemporaryName) });
         }
         catch (InotifyException e)
         {
