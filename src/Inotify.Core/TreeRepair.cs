@@ -2,22 +2,28 @@ namespace Inotify;
 
 /// <summary>
 /// After a gap (a kernel overflow, or events the engine dropped) the consumer's picture of a recursive watch may be
-/// wrong. The repair walks the tree, compares the disk with the snapshot and reports the difference as Create,
-/// Delete, Modify and Renamed events with Source Rescan, between RescanStarted and RescanCompleted.
+/// wrong. The repair reads the tree afresh, compares it with the consumer's picture path by path, and reports the
+/// difference as Create, Delete, Modify and Renamed events with Source Rescan, between RescanStarted and
+/// RescanCompleted. Then every directory's watch is made to match the disk again.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Directories are compared by identity, not by path: lost IN_IGNORED events leave watches the kernel no longer has
-/// (the kernel's own list says which), and a directory deleted and made again under the same name is another inode
-/// that needs its own watch. A directory found under a new path with a known inode was renamed during the gap, and
-/// its watch follows it. Watches the walk no longer reaches (moved out during the gap) end.
+/// The consumer's picture is the snapshot: the entries of each watched directory, under the path its watch has.
+/// Both change only with the events the consumer is told, so together they are what the consumer believes, path by
+/// path. During a gap, directories may be deleted, made again, renamed and their names reused by others, in any
+/// order; comparing paths (what the consumer sees) needs no guess about which directory became which.
 /// </para>
 /// <para>
-/// Resumable like <see cref="TreeWalker"/>: the reader thread runs it a few directories at a time between reads, so
-/// the repair's own reads (and everything else) keep being drained and cannot overflow the kernel's queue again.
-/// Because events are processed between steps, what was found is reported at the end, checked once more against
-/// the snapshot and the disk. Directories the kernel refused to watch are not read (their entries were never
-/// reported); the repair tries to watch them again, and one that can be watched now has its entries reported.
+/// Watches are made to match by asking the kernel, not the table: adding the watch of each directory found gives
+/// the wd the kernel has for what is at that path now (a watch whose IN_IGNORED was lost, or whose directory was
+/// replaced by one that reused its inode number, gives way to a new one), and each watch takes the path its
+/// directory has now. Watches the walk did not find end.
+/// </para>
+/// <para>
+/// Reading runs a few directories per step between the reader's reads, so the kernel's queue keeps being drained;
+/// events read meanwhile reach the consumer and the snapshot as usual. The comparison and the new watches are one
+/// step at the end, checked against the disk once more, so nothing read meanwhile is contradicted. A directory added
+/// to the watches then for the first time is read again after its watch exists (nothing made in it is missed).
 /// </para>
 /// </remarks>
 internal sealed class TreeRepair
@@ -26,19 +32,18 @@ internal sealed class TreeRepair
     // slightly earlier than the last read, so the "modified during the gap" test looks back this far.
     private static readonly TimeSpan TimestampSlack = TimeSpan.FromSeconds(1);
 
+    // A directory's modification time comes from the same coarse clock: a change within this long of the time it
+    // was read may not have moved it, so such a directory is read again before the comparison.
+    private static readonly TimeSpan CoarseClock = TimeSpan.FromMilliseconds(20);
+
     private readonly TreeScanner scanner;
     private readonly RecursiveWatch tree;
     private readonly DateTime modifiedSince;
-    private readonly Queue<DirectoryToVisit> pending = new();
-    private readonly HashSet<InotifyWatch> visited = [];
-    private readonly List<Found> created = [];
-    private readonly List<Found> deleted = [];
-    private readonly InotifyWatch[] watchedAtStart;
+    private readonly Queue<string> pending = new();
+    private bool refreshing;
 
-    // Directories found under a new path with a watch of their own: renamed during the gap, old path to new. The
-    // snapshot does not always know a directory's inode (kernel events carry none), so these pair by watch instead.
-    private readonly Dictionary<string, string> movedDirectories = new(StringComparer.Ordinal);
-    private int modified;
+    // What the walk found: each directory's identity and entries, by path.
+    private readonly Dictionary<string, FoundDirectory> disk = new(StringComparer.Ordinal);
 
     internal TreeRepair(TreeScanner scanner, DateTime gapStart, Dictionary<int, ulong>? kernelWatches)
     {
@@ -58,23 +63,20 @@ internal sealed class TreeRepair
             }
         }
 
-        // The walk below covers whatever was still waiting to be reached.
+        // The walk covers whatever was still waiting to be reached.
         tree.Unresolved.Clear();
-        watchedAtStart = tree.WatchList();
-        pending.Enqueue(new DirectoryToVisit(null, tree.RootPath, 0));
+        pending.Enqueue(tree.RootPath);
     }
 
-    internal bool IsDone => pending.Count == 0;
-
-    /// <summary>Visits up to <paramref name="maxDirectories"/> directories; when none is left, reports and returns true.</summary>
+    /// <summary>
+    /// Reads up to <paramref name="maxDirectories"/> directories. When the walk is done, directories that changed
+    /// since they were read are read again, in steps too; then the comparison is made and this returns true.
+    /// </summary>
     internal bool Step(int maxDirectories)
     {
-        for (int i = 0; i < maxDirectories && pending.TryDequeue(out DirectoryToVisit d); i++)
+        for (int i = 0; i < maxDirectories && pending.TryDequeue(out string? path); i++)
         {
-            if (d.IsLive)
-            {
-                Visit(d);
-            }
+            Read(path, refreshing);
         }
 
         if (pending.Count > 0)
@@ -82,55 +84,46 @@ internal sealed class TreeRepair
             return false;
         }
 
+        if (!refreshing)
+        {
+            refreshing = true;
+            QueueChanged(recentToo: true);
+            if (pending.Count > 0)
+            {
+                return false;
+            }
+        }
+
         Finish();
         return true;
     }
 
-    private void Visit(in DirectoryToVisit d)
+    private void Read(string path, bool refreshing = false)
     {
-        string path = d.Path;
         if (!NativeFile.TryStat(path, followLinks: false, out NativeFileStatus st, out _) || !st.IsDirectory)
         {
-            return; // Gone: its parent's comparison reports it.
+            disk.Remove(path);
+            return; // Gone meanwhile: the comparison sees it missing.
         }
 
-        InotifyWatch? known = scanner.Table.TryGetByPath(path, out InotifyWatch? atPath) && atPath!.Tree == tree && atPath.IsActive ? atPath : null;
-        if (known is null && scanner.Table.TryGetByInode(st.Device, st.Inode, out InotifyWatch? moved) && moved!.Tree == tree && moved.IsActive)
+        List<NativeDirectoryEntry>? entries = null;
+        if (scanner.Table.TryGetByPath(path, out InotifyWatch? watched) && watched!.IsActive && (tree.Mask & TreeScanner.OwnReadEvents) != 0)
         {
-            // Renamed during the gap: the watch follows it.
-            movedDirectories[moved.Path] = path;
-            scanner.Table.Rename(moved.Path, path);
-            known = moved;
+            scanner.Horizon.NoteOwnRead(path);
         }
 
-        // The kernel decides, not the table: a watch whose IN_IGNORED was lost still looks alive here, and a directory
-        // deleted and made again can even have the old inode number. Adding the watch again gives the wd the kernel
-        // has for what is at the path now: the known watch's if it is that directory, a new one if not.
-        InotifyWatch? w = d.Parent is null ? WatchRoot(path, st) : scanner.Watch(d with { Inode = st.Inode }, st.Device, confirm: true);
-        Dictionary<string, SnapshotEntry>? previous = null;
-        if (known is not null && w != known)
+        try
         {
-            // The old watch is of a directory that is gone; what the consumer was told of it is compared with the new one.
-            previous = tree.Snapshot?.Of(known) ?? [];
-            scanner.Table.Remove(known);
+            entries = NativeFile.ReadDirectory(path);
         }
-
-        if (w is null || w.Path != path)
+        catch (InotifyException)
         {
-            return; // Not watchable (reported and listed), or a bind mount of a directory already watched.
+            // Unreadable (its watch will say why) or gone: its entries are not compared.
         }
 
-        visited.Add(w);
-        List<NativeDirectoryEntry>? entries = scanner.Read(w, d);
-        if (entries is null)
-        {
-            return;
-        }
-
-        Dictionary<string, SnapshotEntry> told = previous ?? tree.Snapshot?.Of(w) ?? [];
-        Dictionary<string, SnapshotEntry> now = tree.Snapshot?.For(w) ?? [];
-        var present = new HashSet<string>(StringComparer.Ordinal);
-        foreach (NativeDirectoryEntry e in entries)
+        var found = new FoundDirectory(st, entries is null ? null : new Dictionary<string, (ulong Inode, bool IsDirectory)>(StringComparer.Ordinal), DateTime.UtcNow);
+        disk[path] = found;
+        foreach (NativeDirectoryEntry e in entries ?? [])
         {
             string entryPath = InotifyEvent.Join(path, e.Name);
             if (scanner.IsExcluded(e.Name, entryPath))
@@ -138,199 +131,173 @@ internal sealed class TreeRepair
                 continue;
             }
 
-            present.Add(e.Name);
             bool isDir = TreeScanner.IsDirectory(e, entryPath);
-            if (!told.TryGetValue(e.Name, out SnapshotEntry entry) || (entry.Inode != 0 && e.Inode != 0 && entry.Inode != e.Inode))
+            found.Entries![e.Name] = (e.Inode, isDir);
+            if (isDir && !(refreshing && disk.ContainsKey(entryPath)))
             {
-                if (told.ContainsKey(e.Name))
-                {
-                    deleted.Add(new Found(w, path, e.Name, entry.Inode, entry.IsDirectory, previous is not null));
-                }
-
-                created.Add(new Found(w, path, e.Name, e.Inode, isDir, false));
+                pending.Enqueue(entryPath);
             }
-            else if (!isDir)
-            {
-                CompareFile(w, e.Name, entryPath, entry, now);
-            }
-            else if (previous is not null)
-            {
-                now[e.Name] = entry;
-            }
-
-            if (isDir)
-            {
-                pending.Enqueue(new DirectoryToVisit(w, e.Name, e.Inode));
-            }
-        }
-
-        foreach ((string name, SnapshotEntry entry) in told)
-        {
-            if (!present.Contains(name))
-            {
-                deleted.Add(new Found(w, path, name, entry.Inode, entry.IsDirectory, previous is not null));
-            }
-        }
-
-    }
-
-    /// <summary>The root, confirmed with the kernel (it may have been deleted and made again during the gap), or null if it is gone.</summary>
-    private InotifyWatch? WatchRoot(string path, NativeFileStatus st)
-    {
-        try
-        {
-            InotifyWatch root = scanner.Watch(new DirectoryToVisit(null, path, st.Inode), st.Device, confirm: true)!;
-            tree.Root = root;
-            return root;
-        }
-        catch (InotifyException)
-        {
-            tree.State = RecursiveWatchState.RootDeleted;
-            return null;
-        }
-    }
-
-    private void CompareFile(InotifyWatch w, string name, string path, SnapshotEntry known, Dictionary<string, SnapshotEntry> now)
-    {
-        if (!NativeFile.TryStat(path, followLinks: false, out NativeFileStatus st, out _))
-        {
-            return;
-        }
-
-        bool changed = known.HasStatus
-            ? st.Size != known.Size || st.LastWriteTimeUtc.Ticks != known.ModifiedTicks
-            : st.LastWriteTimeUtc >= modifiedSince;
-
-        // What the consumer is told (or was, if unchanged) is remembered exactly, so the next repair compares precisely.
-        SnapshotEntry current = new(st.Inode, false, st.Size, st.LastWriteTimeUtc.Ticks);
-        if (!changed)
-        {
-            now[name] = current;
-        }
-        else if (scanner.Report(EventSource.Rescan, InotifyEventKind.Modify, w, name, false))
-        {
-            modified++;
-            now[name] = current;
         }
     }
 
     private void Finish()
     {
-        // A rename during the gap shows as an entry gone here and one with the same inode there (or, for a directory,
-        // the same watch there).
-        var createdByInode = new Dictionary<ulong, Found>();
-        var createdByPath = new Dictionary<string, Found>(StringComparer.Ordinal);
-        foreach (Found c in created)
+        Refresh();
+
+        // The consumer's picture, path by path, before anything changes.
+        var told = new Dictionary<string, SnapshotEntry>(StringComparer.Ordinal);
+        foreach (InotifyWatch w in tree.WatchList())
         {
-            if (c.Inode != 0)
+            if (w.IsActive && tree.Snapshot?.Of(w) is { } entries)
             {
-                createdByInode.TryAdd(c.Inode, c);
-            }
-
-            createdByPath.TryAdd(InotifyEvent.Join(c.DirectoryPath, c.Name), c);
-        }
-
-        var renamedTo = new HashSet<Found>();
-        int deletes = 0;
-        foreach (Found gone in deleted)
-        {
-            if (!StillGone(gone))
-            {
-                continue;
-            }
-
-            string oldPath = InotifyEvent.Join(gone.DirectoryPath, gone.Name);
-            if (RenamedTo(gone, oldPath, createdByInode, createdByPath, renamedTo) is { } to && StillNew(to))
-            {
-                renamedTo.Add(to);
-                if (scanner.Report(EventSource.Rescan, InotifyEventKind.Renamed, to.Directory, to.Name, to.IsDirectory, oldPath))
+                foreach ((string name, SnapshotEntry entry) in entries)
                 {
-                    Forget(gone);
-                    Remember(to);
-                }
-
-                continue;
-            }
-
-            if (gone.IsDirectory)
-            {
-                scanner.Table.RemoveSubtree(InotifyEvent.Join(gone.DirectoryPath, gone.Name), treeOnly: true);
-            }
-
-            deletes++;
-            if (scanner.Report(EventSource.Rescan, InotifyEventKind.Delete, gone.Directory, gone.Name, gone.IsDirectory))
-            {
-                Forget(gone);
-            }
-        }
-
-        int creates = 0;
-        foreach (Found c in created)
-        {
-            if (!renamedTo.Contains(c) && StillNew(c))
-            {
-                creates++;
-                if (scanner.Report(EventSource.Rescan, InotifyEventKind.Create, c.Directory, c.Name, c.IsDirectory))
-                {
-                    Remember(c);
+                    told[InotifyEvent.Join(w.Path, name)] = entry;
                 }
             }
         }
 
-        SweepUnreached();
-        scanner.ReportEngine(InotifyEventKind.RescanCompleted, tree.RootPath,
-            $"Rescan finished: {creates} created, {deletes} deleted, {renamedTo.Count} renamed, {modified} modified.");
-    }
-
-    private Found? RenamedTo(Found gone, string oldPath, Dictionary<ulong, Found> byInode, Dictionary<string, Found> byPath, HashSet<Found> taken)
-    {
-        if (gone.Inode != 0 && byInode.Remove(gone.Inode, out Found to) && !taken.Contains(to))
+        List<InotifyWatch> added = Rewatch(out HashSet<string> unwatchable);
+        var now = new Dictionary<string, (ulong Inode, bool IsDirectory)>(StringComparer.Ordinal);
+        foreach ((string dir, FoundDirectory found) in disk)
         {
-            return to;
+            if (found.Entries is null || !IsComparable(dir, unwatchable))
+            {
+                continue;
+            }
+
+            foreach ((string name, (ulong Inode, bool IsDirectory) entry) in found.Entries)
+            {
+                now[InotifyEvent.Join(dir, name)] = entry;
+            }
         }
 
-        if (gone.IsDirectory && movedDirectories.TryGetValue(oldPath, out string? newPath) && byPath.TryGetValue(newPath, out to) && !taken.Contains(to))
+        var report = new TreeRepairReport(scanner, tree, modifiedSince);
+        report.Compare(told, now, unwatchable);
+        report.RebuildSnapshot(disk, now);
+        foreach (InotifyWatch w in added)
         {
-            return to;
+            report.ReadAgain(w, disk.TryGetValue(w.Path, out FoundDirectory found) ? found.Entries : null);
         }
 
-        return null;
+        scanner.ReportEngine(InotifyEventKind.RescanCompleted, tree.RootPath, report.Summary);
     }
 
-    // Events read since the directory was compared may already have told the consumer.
-    private bool StillNew(Found c) =>
-        c.Directory.IsActive && tree.Snapshot?.Of(c.Directory)?.ContainsKey(c.Name) != true
-        && NativeFile.TryStat(InotifyEvent.Join(c.Directory.Path, c.Name), followLinks: false, out _, out _);
-
-    // The consumer still believes in the entry while it is in the snapshot. For a directory that was replaced the
-    // snapshot is the new directory's, which holds the name only if the kernel reported a new entry of that name.
-    private bool StillGone(Found d)
+    /// <summary>
+    /// Events read between the steps may have changed directories already read (a rename, a new directory): those
+    /// whose identity or modification time moved since (or, the first time, were too recent to tell) are queued to
+    /// be read again, with any new directory below them, so the comparison is with the disk as it is now.
+    /// </summary>
+    private void QueueChanged(bool recentToo)
     {
-        bool told = tree.Snapshot?.Of(d.Directory)?.ContainsKey(d.Name) ?? false;
-        return d.OfReplacedDirectory ? !told : told;
-    }
-
-    private void Remember(Found c)
-    {
-        tree.Snapshot?.Set(c.Directory, c.Name, new SnapshotEntry(c.Inode, c.IsDirectory));
-        scanner.Horizon.NoteReported(c.Directory, c.Name);
-    }
-
-    private void Forget(Found d) => tree.Snapshot?.Remove(d.Directory, d.Name);
-
-    /// <summary>Watches the walk did not reach, of directories no longer where their watch says: they left the tree during the gap.</summary>
-    private void SweepUnreached()
-    {
-        foreach (InotifyWatch w in watchedAtStart)
+        foreach ((string path, FoundDirectory found) in disk)
         {
-            if (w.IsActive && !visited.Contains(w) && w != tree.Root
+            bool same = NativeFile.TryStat(path, followLinks: false, out NativeFileStatus st, out _) && st.IsDirectory
+                && st.Inode == found.Status.Inode && st.LastWriteTimeUtc == found.Status.LastWriteTimeUtc
+                && (!recentToo || found.ReadAt - found.Status.LastWriteTimeUtc > CoarseClock);
+            if (!same)
+            {
+                pending.Enqueue(path);
+            }
+        }
+    }
+
+    /// <summary>The last changes, read under the same hold of the lock as the comparison: usually none.</summary>
+    private void Refresh()
+    {
+        QueueChanged(recentToo: false);
+        while (pending.TryDequeue(out string? path))
+        {
+            Read(path, refreshing: true);
+        }
+    }
+
+    /// <summary>
+    /// Gives every directory found the watch the kernel has for it, at its path now; ends the watches of directories
+    /// not found. Returns the watches that are new. Directories that cannot be watched are reported (once) and listed.
+    /// </summary>
+    private List<InotifyWatch> Rewatch(out HashSet<string> unwatchable)
+    {
+        unwatchable = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<InotifyWatch>();
+        var added = new List<InotifyWatch>();
+        foreach ((string path, FoundDirectory found) in disk.OrderBy(d => d.Key.Length))
+        {
+            if (!IsComparable(path, unwatchable))
+            {
+                continue;
+            }
+
+            bool isRoot = path == tree.RootPath;
+            InotifyWatch? w = scanner.Confirm(path, found.Status, isRoot);
+            if (w is null)
+            {
+                if (isRoot)
+                {
+                    tree.State = RecursiveWatchState.RootDeleted;
+                    return added;
+                }
+
+                unwatchable.Add(path);
+                continue;
+            }
+
+            if (isRoot)
+            {
+                tree.Root = w;
+            }
+
+            if (w.Tree != tree || !seen.Add(w))
+            {
+                unwatchable.Add(path); // Another path to a directory already watched (a bind mount): not compared twice.
+                continue;
+            }
+
+            if (w.Path != path)
+            {
+                scanner.Table.SetPath(w, path);
+            }
+
+            if (tree.Snapshot?.Of(w) is null)
+            {
+                added.Add(w);
+            }
+        }
+
+        foreach (InotifyWatch w in tree.WatchList())
+        {
+            // Not found: gone during the gap, or moved out of the tree. A directory made after its parent was read is
+            // still where its watch says, and stays.
+            if (w.IsActive && !seen.Contains(w)
                 && !(NativeFile.TryStat(w.Path, followLinks: false, out NativeFileStatus st, out _) && st.IsDirectory && st.Inode == w.Inode))
             {
-                scanner.Table.Remove(w);
+                // Its events still queued describe paths the consumer was just told are gone.
+                scanner.Table.RemoveGone(w);
             }
         }
+
+        return added;
     }
 
-    /// <summary>An entry found (or missed) by the repair, in the directory whose watch and path are given.</summary>
-    private readonly record struct Found(InotifyWatch Directory, string DirectoryPath, string Name, ulong Inode, bool IsDirectory, bool OfReplacedDirectory);
+    // A directory below one that could not be watched (or read) is not compared: its entries were never reported.
+    private bool IsComparable(string path, HashSet<string> unwatchable)
+    {
+        if (unwatchable.Count == 0)
+        {
+            return true;
+        }
+
+        for (string? p = path; p is not null && p.Length >= tree.RootPath.Length; p = Path.GetDirectoryName(p))
+        {
+            if (unwatchable.Contains(p))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A directory as the walk found it: its identity, its entries (null when it could not be read), and when.</summary>
+    internal readonly record struct FoundDirectory(NativeFileStatus Status, Dictionary<string, (ulong Inode, bool IsDirectory)>? Entries, DateTime ReadAt);
 }

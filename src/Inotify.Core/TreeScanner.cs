@@ -17,8 +17,8 @@ internal sealed class TreeScanner(WatchTable table, EventOutbox outbox, ReadHori
 {
     private const WatchFlags ChildFlags = WatchFlags.OnlyDirectory | WatchFlags.NoFollow;
 
-    // What reading a directory makes the kernel report on it.
-    private const InotifyEventMask OwnReadEvents = InotifyEventMask.Open | InotifyEventMask.Access | InotifyEventMask.CloseNoWrite;
+    /// <summary>What reading a directory makes the kernel report on it.</summary>
+    internal const InotifyEventMask OwnReadEvents = InotifyEventMask.Open | InotifyEventMask.Access | InotifyEventMask.CloseNoWrite;
 
     internal RecursiveWatch Tree => tree;
 
@@ -65,6 +65,30 @@ internal sealed class TreeScanner(WatchTable table, EventOutbox outbox, ReadHori
     }
 
     /// <summary>
+    /// A repair asks the kernel which watch the directory at <paramref name="path"/> has now: the existing one if it is
+    /// that directory (wherever the table thought it was), a new one if not. Null when it cannot be watched (reported
+    /// once, and listed) or is gone.
+    /// </summary>
+    internal InotifyWatch? Confirm(string path, NativeFileStatus status, bool isRoot)
+    {
+        try
+        {
+            InotifyWatch w = table.Add(path, tree.Mask, tree.KernelMask, isRoot ? WatchFlags.OnlyDirectory : ChildFlags, tree, (status.Device, status.Inode), repath: true);
+            tree.RemoveUnwatched(path);
+            return w;
+        }
+        catch (InotifyException e) when (!isRoot && e is not WatchPathNotFoundException)
+        {
+            ReportWatchFailed(path, e);
+            return null;
+        }
+        catch (InotifyException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// The entries of a watched directory, or null if it cannot be read now. A directory that was renamed after its
     /// watch was added is read again once the rename is read (its watch follows it); one that was deleted ends with
     /// its watch.
@@ -101,9 +125,13 @@ internal sealed class TreeScanner(WatchTable table, EventOutbox outbox, ReadHori
     }
 
     /// <summary>Reports an entry found by reading a directory; returns whether the consumer now knows of it.</summary>
-    internal bool Report(EventSource source, InotifyEventKind kind, InotifyWatch directory, string name, bool isDirectory, string? oldPath = null)
+    internal bool Report(EventSource source, InotifyEventKind kind, InotifyWatch directory, string name, bool isDirectory, string? oldPath = null) =>
+        Report(source, kind, directory.Path, directory.Descriptor, name, isDirectory, oldPath);
+
+    /// <summary>Reports an entry of the directory at <paramref name="directory"/> (watched by <paramref name="wd"/>, or -1).</summary>
+    internal bool Report(EventSource source, InotifyEventKind kind, string directory, int wd, string name, bool isDirectory, string? oldPath = null)
     {
-        string path = InotifyEvent.Join(directory.Path, name);
+        string path = InotifyEvent.Join(directory, name);
         InotifyEventMask bits = kind switch
         {
             InotifyEventKind.Delete => InotifyEventMask.Delete,
@@ -121,7 +149,7 @@ internal sealed class TreeScanner(WatchTable table, EventOutbox outbox, ReadHori
             return true;
         }
 
-        return outbox.Deliver(InotifyEvent.Scanned(source, kind, directory.Path, directory.Descriptor, name, isDirectory, DateTime.UtcNow, oldPath));
+        return outbox.Deliver(InotifyEvent.Scanned(source, kind, directory, wd, name, isDirectory, DateTime.UtcNow, oldPath));
     }
 
     /// <summary>A report of the engine's own about the tree (RescanStarted, RescanCompleted): the consumer gets it even over capacity.</summary>

@@ -68,8 +68,15 @@ internal sealed class WatchTable(InotifyWatcher owner, SafeInotifyHandle handle)
 
     /// <summary>Adds or changes a kernel watch. Throws the kernel's refusal as an InotifyException.</summary>
     /// <remarks>The identity (device, inode), when given, comes from a directory walk's readdir and saves a stat.</remarks>
+    /// <param name="path">The full path.</param>
+    /// <param name="userMask">The events the consumer asked for.</param>
+    /// <param name="kernelMask">The events the kernel is asked for (what recursion and readiness need besides).</param>
+    /// <param name="flags">How the watch is added.</param>
+    /// <param name="tree">The recursive watch it belongs to, or null.</param>
+    /// <param name="identity">Device and inode, when already known (saves a stat).</param>
+    /// <param name="repath">A repair: when the kernel gives a known watch, that watch's directory is now at <paramref name="path"/> (the caller re-paths it), not another path to it.</param>
     internal unsafe InotifyWatch Add(string path, InotifyEventMask userMask, InotifyEventMask kernelMask, WatchFlags flags, RecursiveWatch? tree,
-        (ulong Device, ulong Inode)? identity = null)
+        (ulong Device, ulong Inode)? identity = null, bool repath = false)
     {
         NativeFileStatus status = default;
         bool known = identity is not null || NativeFile.TryStat(path, (flags & WatchFlags.NoFollow) == 0, out status, out _);
@@ -105,7 +112,7 @@ internal sealed class WatchTable(InotifyWatcher owner, SafeInotifyHandle handle)
 
             if (byWd.TryGetValue(wd, out InotifyWatch? existing) && existing.IsActive)
             {
-                if (existing.Path == path)
+                if (existing.Path == path || repath)
                 {
                     existing.Mask = (flags & WatchFlags.Merge) != 0 ? existing.Mask | userMask : userMask;
                 }
@@ -202,6 +209,25 @@ internal sealed class WatchTable(InotifyWatcher owner, SafeInotifyHandle handle)
         watch.Device = device;
         watch.Inode = inode;
         byInode.TryAdd((device, inode), watch);
+    }
+
+    /// <summary>A repair found the directory gone: the watch ends, and the events still queued for it are not reported.</summary>
+    internal void RemoveGone(InotifyWatch watch)
+    {
+        movedOut.Add(watch);
+        Remove(watch);
+    }
+
+    /// <summary>A repair found the watch's directory at <paramref name="path"/>: it takes that path (only it; the repair sets each directory's).</summary>
+    internal void SetPath(InotifyWatch watch, string path)
+    {
+        if (byPath.TryGetValue(watch.Path, out InotifyWatch? p) && p == watch)
+        {
+            byPath.Remove(watch.Path);
+        }
+
+        watch.Path = path;
+        byPath[path] = watch;
     }
 
     /// <summary>A directory moved within the watched set: every watch at or below it takes the new path.</summary>

@@ -79,7 +79,7 @@ public sealed class SoakTests(ITestOutputHelper output)
             int ops = 0, forced = 0;
             while (clock.Elapsed < Length)
             {
-                if (warmRss == 0 && clock.Elapsed > TimeSpan.FromSeconds(10))
+                if (warmRss == 0 && clock.Elapsed > Length / 6)
                 {
                     GC.Collect();
                     warmRss = Rss();
