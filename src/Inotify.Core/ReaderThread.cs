@@ -88,9 +88,10 @@ internal sealed class ReaderThread
                 {
                     RuntimeHelpers.PrepareMethod(m.MethodHandle);
                 }
-                catch (Exception e) when (e is ArgumentException or NotSupportedException or BadImageFormatException)
+                catch (Exception e) when (e is ArgumentException or NotSupportedException or BadImageFormatException or IOException)
                 {
-                    // Such a method compiles on first use, as usual.
+                    // Such a method compiles on first use, as usual. (IOException: an assembly it needs could not be
+                    // loaded now, e.g. at the process's descriptor limit; the warm-up is only a head start.)
                 }
             }
         }

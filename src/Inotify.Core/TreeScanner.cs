@@ -32,13 +32,10 @@ internal sealed class TreeScanner(WatchTable table, EventOutbox outbox, ReadHori
     /// <see cref="RecursiveWatch.Unresolved"/> until a rename is read), or one the kernel refused (reported as
     /// WatchFailed and listed as unwatched).
     /// </summary>
-    /// <param name="d">The directory.</param>
-    /// <param name="device">Its device, when a stat gave it (with <see cref="DirectoryToVisit.Inode"/>); 0: the root's.</param>
-    /// <param name="confirm">Ask the kernel even if the table has a watch at the path (a repair does: the table may be stale).</param>
-    internal InotifyWatch? Watch(in DirectoryToVisit d, ulong device = 0, bool confirm = false)
+    internal InotifyWatch? Watch(in DirectoryToVisit d)
     {
         string path = d.Path;
-        if (!confirm && table.TryGetByPath(path, out InotifyWatch? existing) && existing!.IsActive)
+        if (table.TryGetByPath(path, out InotifyWatch? existing) && existing!.IsActive)
         {
             return existing;
         }
@@ -47,7 +44,7 @@ internal sealed class TreeScanner(WatchTable table, EventOutbox outbox, ReadHori
         {
             // Every directory of a tree is on the root's device unless a mount point intervenes, which only weakens
             // alias detection to the kernel's own (the same wd coming back); reading it corrects its identity.
-            (ulong, ulong)? identity = d.Inode == 0 ? null : device != 0 ? (device, d.Inode) : tree.Root is { } root ? (root.Device, d.Inode) : null;
+            (ulong, ulong)? identity = d.Inode != 0 && tree.Root is { } root ? (root.Device, d.Inode) : null;
             InotifyWatch w = table.Add(path, tree.Mask, tree.KernelMask, d.Parent is null ? WatchFlags.OnlyDirectory : ChildFlags, tree, identity);
             tree.RemoveUnwatched(path);
             return w;
