@@ -22,6 +22,7 @@ public sealed class RuntimeIndependenceTests
         _ = new ProgressThrottle().ShouldReport();
         _ = InotifyLimitInfo.Collect();
         _ = InotifyWatcherInfo.GetSourceIdentifier(watcher);
+        _ = InotifyWatcherInfo.GetForwardingLostCount(watcher);
         registry.Dispose();
 
         Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name == "System.Management.Automation");
