@@ -22,6 +22,7 @@ internal static class ErrorIds
     public const string ParameterConflict = "ParameterConflict";
     public const string InvalidArgument = "InvalidArgument";
     public const string InotifyError = "InotifyError";
+    public const string ActionFailed = "ActionFailed";
 }
 
 /// <summary>Builds the cmdlets' ErrorRecords; the only place that does.</summary>

@@ -11,6 +11,7 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
     private InotifyWatcher? watcher;
     private WatchSpec spec = null!;
     private bool completed;
+    private ActionScript? actionScript;
 
     /// <summary>Paths to watch; wildcards are expanded.</summary>
     [Parameter(ParameterSetName = "Path", Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -62,6 +63,21 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
     [Parameter]
     public SwitchParameter NoRenamePairing { get; set; }
 
+    /// <summary>Handle every event with this script block ($_ is the event), in runspaces of the watcher's own.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public ScriptBlock? Action { get; set; }
+
+    /// <summary>With -Action: arguments for the action's param() block.</summary>
+    [Parameter]
+    [Alias("Args")]
+    public object[]? ArgumentList { get; set; }
+
+    /// <summary>With -Action: how many runspaces handle events in parallel (events of one path always in the same one).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 1;
+
     /// <summary>Disposes the watcher if the command did not finish (an error or Ctrl+C).</summary>
     public void Dispose()
     {
@@ -82,6 +98,7 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
                 $"An inotify watcher of this session already forwards its events as '{SourceIdentifier}'. Remove it first, or choose another identifier."));
         }
 
+        actionScript = PrepareAction();
         try
         {
             watcher = new InotifyWatcher(new InotifyWatcherOptions { QueueCapacity = QueueCapacity, PairRenames = !NoRenamePairing });
@@ -105,7 +122,9 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
-        WatcherRegistration registration = SourceIdentifier is null
+        WatcherRegistration registration = actionScript is not null
+            ? CreateActionRegistration(actionScript)
+            : SourceIdentifier is null
             ? new WatcherRegistration(watcher!)
             : Forwarding.Create(watcher!, Events, SourceIdentifier, MessageData, BatchSize);
         try
@@ -119,7 +138,70 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet, IDisposable
         }
 
         registration.Forwarder?.Start();
+        if (registration.Handler is ActionHandler handler)
+        {
+            JobRepository.Add(handler.Job);
+            handler.Start();
+        }
+
         completed = true;
         WriteObject(watcher);
+    }
+
+    // -Action's own parameters need it, and it takes the events instead of engine events, so not with -BatchSize.
+    private ActionScript? PrepareAction()
+    {
+        if (Action is null)
+        {
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(ArgumentList)) || MyInvocation.BoundParameters.ContainsKey(nameof(ThrottleLimit)))
+            {
+                ThrowTerminatingError(Errors.Create(ErrorIds.ParameterConflict, ErrorCategory.InvalidArgument, null,
+                    "-ArgumentList and -ThrottleLimit apply to -Action: give an -Action script block, or leave them out."));
+            }
+
+            return null;
+        }
+
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(BatchSize)))
+        {
+            ThrowTerminatingError(Errors.Create(ErrorIds.ParameterConflict, ErrorCategory.InvalidArgument, null,
+                "-BatchSize applies to engine events; an -Action takes the events one at a time as $_. Leave out one of them."));
+        }
+
+        try
+        {
+            return ActionScript.Create(Action, SessionState);
+        }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, Action));
+            return null;
+        }
+    }
+
+    private WatcherRegistration CreateActionRegistration(ActionScript script)
+    {
+        WatcherRegistry registry = SessionWatchers;
+        InotifyWatcher w = watcher!;
+        var options = new ActionOptions(
+            script,
+            Action!.ToString(),
+            SourceIdentifier ?? $"InotifyWatcher{w.Id}",
+            ArgumentList ?? [],
+            MessageData,
+            SourceIdentifier,
+            ThrottleLimit,
+            ActionHandler.ModuleManifestPath,
+            SessionState.Path.CurrentFileSystemLocation?.ProviderPath,
+            SessionState.LanguageMode);
+        try
+        {
+            return new WatcherRegistration(w, SourceIdentifier) { Handler = ActionHandler.Create(w, options, () => registry.Remove(w)) };
+        }
+        catch (InvalidOperationException e)
+        {
+            ThrowTerminatingError(Errors.Create(ErrorIds.ActionFailed, ErrorCategory.OpenError, Action, e.Message, e));
+            return null!;
+        }
     }
 }
