@@ -138,6 +138,26 @@ Describe 'New-InotifyWatcher -Action' {
         (Get-InotifyWatcher -SourceIdentifier 'Action.State') | Should -Be $w
     }
 
+    It 'runs begin once and process per event; a non-terminating error is kept but the event counts as handled' {
+        $w = New-InotifyWatcher -LiteralPath $dir -Event Create -Action {
+            begin { $seen = 0; 'begin' }
+            process {
+                $seen++
+                if ($_.Name -eq 'f1') { Write-Error -Message "not fatal: $($_.Name)" -ErrorId NotFatal; return }
+                "event $seen $($_.Name)"
+            }
+        }
+        $null = New-Files -Directory $dir -Count 3
+
+        Wait-Until { $w.ActionHandledCount -eq 3 } | Should -BeTrue
+        $w.ActionFailedCount | Should -Be 0
+        $w.Action.ErrorCount | Should -Be 1
+        $out = Receive-Job $w.Action -ErrorVariable errors -ErrorAction SilentlyContinue
+        $out | Should -Be @('begin', 'event 1 f0', 'event 3 f2')
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'NotFatal*'
+    }
+
     It 'runs -ThrottleLimit runspaces, each path always in the same one, in order' {
         $seen = [System.Collections.Concurrent.ConcurrentQueue[object]]::new()
         $w = New-InotifyWatcher -LiteralPath $dir -Event Create, Modify -ThrottleLimit 3 -Action {
