@@ -3,14 +3,6 @@ Set-StrictMode -Version Latest
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
 
-    function Test-Ascending {
-        param([long[]] $Numbers)
-        for ($i = 1; $i -lt $Numbers.Count; $i++) {
-            if ($Numbers[$i] -le $Numbers[$i - 1]) { return $false }
-        }
-        $true
-    }
-
     function Get-ProcessThreads {
         # The process's threads by name, without the runtime's pool threads, which come and go on their own.
         @(Get-ChildItem /proc/self/task | ForEach-Object { (Get-Content -LiteralPath (Join-Path $_.FullName 'comm')).Trim() } |

@@ -2,15 +2,6 @@ Set-StrictMode -Version Latest
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
-
-    function Test-Ascending {
-        # True when the numbers strictly increase: the events came in the watcher's order.
-        param([long[]] $Numbers)
-        for ($i = 1; $i -lt $Numbers.Count; $i++) {
-            if ($Numbers[$i] -le $Numbers[$i - 1]) { return $false }
-        }
-        $true
-    }
 }
 
 AfterAll {
@@ -158,7 +149,7 @@ Describe 'Forwarding to engine events' {
         # Once the failed subscriber is gone, forwarding goes on: the events wait in the session's queue.
         Unregister-Event -SourceIdentifier 'EngineEvents.Throws'
         $null = New-Item -Path (Join-Path $dir 'after')
-        Wait-Until { @(Get-Event -SourceIdentifier 'EngineEvents.Throws' -ErrorAction Ignore).SourceEventArgs.Name -contains 'after' } | Should -BeTrue
+        Wait-Until { @(Get-Event -SourceIdentifier 'EngineEvents.Throws' -ErrorAction Ignore | ForEach-Object { $_.SourceEventArgs.Name }) -contains 'after' } | Should -BeTrue
         Remove-InotifyWatcher $w
         Remove-Event -SourceIdentifier 'EngineEvents.Throws'
         Get-Job -Name 'EngineEvents.Throws' | Remove-Job
