@@ -8,7 +8,7 @@
     Copyright              = '(c) InotifyPS contributors. MIT License.'
     Description            = 'File-system events for PowerShell 7 on Linux through the kernel''s inotify API: nothing lost silently, recursive watching, rename pairing, engine events.'
     PowerShellVersion      = '7.4'
-    TypesToProcess         = @('InotifyPS.types.ps1xml')
+    TypesToProcess         = @('InotifyPS.types.ps1xml', 'InotifyPS.Action.types.ps1xml')
     FormatsToProcess       = @('InotifyPS.format.ps1xml')
     CmdletsToExport        = @(
         'New-InotifyWatcher'

@@ -2,16 +2,17 @@
 # Dot-sourced; the functions are global because -Action blocks run in their own module
 # scope and would not see script-scope functions.
 
-function global:New-BenchState([string]$Dir) {
+function global:New-BenchState([string]$Dir, [string]$Out, [string]$Consumer) {
     $root = [IO.Path]::GetFullPath($Dir).TrimEnd('/')
     [hashtable]::Synchronized(@{
         Root = $root
+        Out = $Out; Consumer = $Consumer; Written = $false
         StopPath = [IO.Path]::Combine($root, '__STOP__')
         Timeout = if ($env:BENCH_TIMEOUT) { [int]$env:BENCH_TIMEOUT } else { 120 }
         Latency = $env:BENCH_LATENCY -eq '1'
         files_created = 0L; dirs_created = 0L; renamed_to = 0L; renamed_from = 0L
         events_total = 0L; overflow_count = 0L; dropped = 0L
-        stop_pending = $false; rescanning = $false; stop_seen = $false
+        stop_pending = $false; rescanning = $false; stop_seen = $false; stop_handled = $false
         Received = [System.Collections.Generic.List[string]]::new()
     })
 }
@@ -54,8 +55,39 @@ function global:Invoke-BenchInotifyEvent($S, $E) {
         'RescanStarted' { $S.rescanning = $true }
         'RescanCompleted' { $S.rescanning = $false }
     }
-    if ($S.stop_pending -and -not $S.rescanning) { $S.stop_seen = $true }
+    if ($S.stop_pending -and -not $S.rescanning) { Complete-Bench $S }
 }
+
+# __STOP__ was handled: write the result at once, from whichever handler saw it, so that the wall time
+# (the result file's mtime) is the handler's and not the idle loop's, which may sleep a whole second.
+function global:Complete-Bench($S) {
+    # Written before stop_seen is set: the idle loop exits (and kills the process) as soon as it sees it.
+    $S.stop_handled = $true
+    Save-BenchResult $S
+    $S.stop_seen = $true
+}
+
+# Writes the result once (at __STOP__, or at the end of a run that timed out).
+function global:Save-BenchResult($S) {
+    if (-not $S.Written) {
+        $S.Written = $true
+        Write-BenchResult $S $S.Out $S.Consumer
+    }
+}
+
+# How the session waits while handlers work: BENCH_IDLE=sleep1 is `Start-Sleep -Seconds 1` (a script doing
+# other work, which gives PowerShell no event checkpoint at all); the default a `Start-Sleep -Milliseconds 10`
+# loop, whose iterations are checkpoints. Returns when __STOP__ was handled or BENCH_TIMEOUT passed.
+function global:Wait-Bench($S) {
+    $deadline = [DateTime]::UtcNow.AddSeconds($S.Timeout)
+    $long = $env:BENCH_IDLE -eq 'sleep1'
+    while (-not $S.stop_seen -and [DateTime]::UtcNow -lt $deadline) {
+        if ($long) { Start-Sleep -Seconds 1 } else { Start-Sleep -Milliseconds 10 }
+    }
+}
+
+# The consumer's name in the results: BENCH_IDLE=sleep1 adds -sleep.
+function global:Get-BenchName([string]$Base) { if ($env:BENCH_IDLE -eq 'sleep1') { "$Base-sleep" } else { $Base } }
 
 function global:Write-BenchResult($S, [string]$Out, [string]$Consumer) {
     $o = [ordered]@{
@@ -63,7 +95,7 @@ function global:Write-BenchResult($S, [string]$Out, [string]$Consumer) {
         files_created = $S.files_created; dirs_created = $S.dirs_created
         renamed_to = $S.renamed_to; renamed_from = $S.renamed_from
         events_total = $S.events_total; overflow = $S.overflow_count -gt 0
-        overflow_count = $S.overflow_count; dropped = $S.dropped; stop_seen = [bool]$S.stop_seen
+        overflow_count = $S.overflow_count; dropped = $S.dropped; stop_seen = [bool]($S.stop_seen -or $S.stop_handled)
     }
     [IO.File]::WriteAllText($Out, ($o | ConvertTo-Json -Compress) + "`n")
     if ($S.Latency) {

@@ -2,13 +2,14 @@
 # PowerShell scripts watch directories today.  Contract: bench/README.md.
 #
 # The -Action blocks run only at the engine's checkpoints, so this measures PowerShell's
-# event plumbing as much as FileSystemWatcher.  The script idles in a Start-Sleep loop:
+# event plumbing as much as FileSystemWatcher.  The script idles in a Start-Sleep loop (Wait-Bench;
+# BENCH_IDLE=sleep1 sleeps a second at a time, a script doing other work):
 # inside `Wait-Event -Timeout` the actions got a checkpoint only every 200 ms (about 10
 # events/s measured here), the short sleep loop is the faster of the two common idioms.
 param([Parameter(Mandatory)][string]$Dir, [Parameter(Mandatory)][string]$Out)
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'bench-common.ps1')
-$S = New-BenchState $Dir
+$S = New-BenchState $Dir $Out (Get-BenchName 'pwsh-fsw')
 
 $fsw = [IO.FileSystemWatcher]::new($S.Root)
 $fsw.IncludeSubdirectories = $true
@@ -19,7 +20,7 @@ $null = Register-ObjectEvent $fsw Created -MessageData $S -Action {
     $ns = Get-BenchNs
     $s.events_total++
     Add-BenchCreated $s ([IO.Path]::GetFileName($EventArgs.Name)) $EventArgs.FullPath $ns
-    if ($s.stop_pending) { $s.stop_seen = $true }
+    if ($s.stop_pending) { Complete-Bench $s }
 }
 $null = Register-ObjectEvent $fsw Renamed -MessageData $S -Action {
     $s = $Event.MessageData
@@ -43,11 +44,8 @@ $null = Register-ObjectEvent $fsw Error -MessageData $S -Action {
 $fsw.EnableRaisingEvents = $true
 Write-BenchReady
 
-$deadline = [DateTime]::UtcNow.AddSeconds($S.Timeout)
-while (-not $S.stop_seen -and [DateTime]::UtcNow -lt $deadline) {
-    Start-Sleep -Milliseconds 10
-}
+Wait-Bench $S
 $fsw.EnableRaisingEvents = $false
-Write-BenchResult $S $Out 'pwsh-fsw'
+Save-BenchResult $S
 $fsw.Dispose()
 Exit-Bench

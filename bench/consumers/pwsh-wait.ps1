@@ -9,7 +9,7 @@ param([Parameter(Mandatory)][string]$Dir, [Parameter(Mandatory)][string]$Out)
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'bench-common.ps1')
 Import-Module (Join-Path $env:BENCH_MODULE 'InotifyPS.psd1')
-$S = New-BenchState $Dir
+$S = New-BenchState $Dir $Out 'pwsh-wait'
 
 # The change set of the C reader, inotifywait and CoreConsumer (bench/creader/creader.c WATCH_MASK).
 $w = New-InotifyWatcher -Path $S.Root -Recurse -Event $BenchInotifyMask
@@ -24,6 +24,6 @@ do {
         if ($S.stop_seen) { break }
     }
 } while ($false)
-Write-BenchResult $S $Out 'pwsh-wait'
+Save-BenchResult $S
 Remove-InotifyWatcher -Watcher $w
 Exit-Bench

@@ -16,6 +16,13 @@ namespace InotifyPS;
 /// delivered before it has been handled. Events that no action takes wait in the session's queue and are counted
 /// there until Remove-Event takes them.
 /// <para>
+/// A batch acknowledges itself: when an action first reads its events, every action queued before it has run, so
+/// the acknowledgement subscriber is needed only when the forwarder is idle or stalled, and a checkpoint's few
+/// actions go to batches. The -Action subscribers of the source identifier are watched (<see cref="SubscriberWatch"/>):
+/// PowerShell silently stops running an -Action that threw once, and the events forwarded to it after that are lost;
+/// the target then reports itself blocked, with how many were lost, until the failed subscriber is removed.
+/// </para>
+/// <para>
 /// The hidden subscriber is removed only when none of its acknowledgements is still queued: PowerShell's
 /// UnsubscribeEvent runs a removed subscriber's queued actions at once, and when that happens inside another
 /// action (a handler that calls Remove-InotifyWatcher) it waits for ever for the running action to end. So
@@ -30,8 +37,16 @@ internal sealed class EngineEventTarget : IForwardingTarget, IDisposable
     private readonly object sender;
     private readonly PSObject? messageData;
     private readonly PSEventSubscriber acknowledgementSubscriber;
+    private readonly SubscriberWatch subscribers;
+
+    // What was delivered and not yet acknowledged: the ordinal of each delivery's last event and its Sequence,
+    // to tell, when an -Action fails on an event, how many were delivered after it.
+    private readonly Queue<(long End, long LastSequence)> ledger = new();
+    private long failedAfter = -1;
+    private InvalidOperationException? blockedReason;
     private EventForwarder? forwarder;
     private int queuedAcknowledgements;
+    private long lostCount;
     private int closed;
     private int unsubscribed;
 
@@ -49,17 +64,54 @@ internal sealed class EngineEventTarget : IForwardingTarget, IDisposable
             action: ScriptBlock.Create("$args[0].Invoke($args[1])"),
             supportEvent: true,
             forwardEvent: false);
+        subscribers = new SubscriberWatch(events, sourceIdentifier);
+        subscribers.Failed += OnActionFailed;
     }
 
     /// <summary>Connects the acknowledgements to their forwarder (which needs this target first).</summary>
     public void AttachTo(EventForwarder eventForwarder) => forwarder = eventForwarder;
 
-    public void Deliver(InotifyEvent e) =>
+    public void Deliver(InotifyEvent e)
+    {
+        Record(1, e.Sequence);
         events.GenerateEvent(sourceIdentifier, sender, [e], messageData, processInCurrentThread: true, waitForCompletionInCurrentThread: false);
+    }
 
     /// <summary>One engine event for the whole batch: $Event.SourceEventArgs is an <see cref="InotifyEventBatch"/>.</summary>
-    public void DeliverBatch(IReadOnlyList<InotifyEvent> batch) =>
-        events.GenerateEvent(sourceIdentifier, sender, [new InotifyEventBatch([.. batch])], messageData, processInCurrentThread: true, waitForCompletionInCurrentThread: false);
+    public void DeliverBatch(IReadOnlyList<InotifyEvent> batch)
+    {
+        // Called on the forwarder's thread before it counts this batch: everything it counted came before.
+        long before = forwarder?.DeliveredCount ?? 0;
+        Record(batch.Count, batch[^1].Sequence);
+        var taken = new InotifyEventBatch([.. batch], () => Acknowledged(before, fromRequest: false));
+        events.GenerateEvent(sourceIdentifier, sender, [taken], messageData, processInCurrentThread: true, waitForCompletionInCurrentThread: false);
+    }
+
+    public void Poll() => subscribers.Poll();
+
+    /// <summary>Non-null while a failed -Action is subscribed: what happened, and how many forwarded events it lost.</summary>
+    public Exception? BlockedBy()
+    {
+        subscribers.Poll();
+        if (!subscribers.IsBlocked || subscribers.Failure is not { } failure)
+        {
+            return null;
+        }
+
+        // Asked on the forwarder's thread before each delivery, so nothing was delivered since the failure was seen.
+        if (Volatile.Read(ref blockedReason) is null)
+        {
+            long after = Interlocked.Read(ref failedAfter);
+            long lost = after < 0 ? 0 : Math.Max(0, (forwarder?.DeliveredCount ?? 0) - after);
+            Interlocked.Exchange(ref lostCount, lost);
+            Volatile.Write(ref blockedReason, new InvalidOperationException(SubscriberWatch.Describe(failure, sourceIdentifier, lost)));
+        }
+
+        return blockedReason;
+    }
+
+    /// <summary>Forwarded events that PowerShell will never hand to the failed -Action.</summary>
+    public long LostCount => Interlocked.Read(ref lostCount);
 
     public void RequestAcknowledgement(long delivered)
     {
@@ -82,26 +134,33 @@ internal sealed class EngineEventTarget : IForwardingTarget, IDisposable
         }
     }
 
-    public int CountUnconsumed()
+    public int CountUnconsumed() => Unconsumed().Events;
+
+    public int CountUnconsumedDeliveries() => Unconsumed().Deliveries;
+
+    private (int Events, int Deliveries) Unconsumed()
     {
         lock (events.ReceivedEvents.SyncRoot)
         {
-            int n = 0;
+            int n = 0, deliveries = 0;
             foreach (PSEventArgs e in events.ReceivedEvents)
             {
                 if (string.Equals(e.SourceIdentifier, sourceIdentifier, StringComparison.OrdinalIgnoreCase))
                 {
-                    n += e.SourceEventArgs is InotifyEventBatch batch ? batch.Count : 1;
+                    // Not batch.Count: reading it would count as taking the batch.
+                    n += e.SourceEventArgs is InotifyEventBatch batch ? batch.EventCount : 1;
+                    deliveries++;
                 }
             }
 
-            return n;
+            return (n, deliveries);
         }
     }
 
     public void Dispose()
     {
         Interlocked.Exchange(ref closed, 1);
+        subscribers.Close();
         if (Volatile.Read(ref queuedAcknowledgements) <= 0)
         {
             Unsubscribe();
@@ -109,13 +168,51 @@ internal sealed class EngineEventTarget : IForwardingTarget, IDisposable
     }
 
     // Runs on the pipeline thread, as the hidden subscriber's action, after every action queued before it.
-    private void Acknowledged(long delivered)
+    private void Acknowledged(long delivered) => Acknowledged(delivered, fromRequest: true);
+
+    private void Acknowledged(long delivered, bool fromRequest)
     {
+        lock (ledger)
+        {
+            while (ledger.TryPeek(out (long End, long LastSequence) d) && d.End <= delivered)
+            {
+                ledger.Dequeue();
+            }
+        }
+
         forwarder?.Acknowledge(delivered);
-        if (Interlocked.Decrement(ref queuedAcknowledgements) <= 0 && Volatile.Read(ref closed) != 0)
+        if (fromRequest && Interlocked.Decrement(ref queuedAcknowledgements) <= 0 && Volatile.Read(ref closed) != 0)
         {
             Unsubscribe();
         }
+    }
+
+    private void Record(int count, long lastSequence)
+    {
+        long end = (forwarder?.DeliveredCount ?? 0) + count;
+        lock (ledger)
+        {
+            ledger.Enqueue((end, lastSequence));
+        }
+    }
+
+    // On the pipeline thread, inside the failing action: the delivery it failed on is still in the ledger.
+    private void OnActionFailed(ActionFailure failure)
+    {
+        long after = -1;
+        lock (ledger)
+        {
+            foreach ((long end, long last) in ledger)
+            {
+                if (failure.FailedSequence > 0 && last >= failure.FailedSequence)
+                {
+                    after = end;
+                    break;
+                }
+            }
+        }
+
+        Interlocked.Exchange(ref failedAfter, after);
     }
 
     private void Unsubscribe()

@@ -25,6 +25,7 @@ internal static class ErrorIds
     public const string InvalidWildcardPattern = "InvalidWildcardPattern";
     public const string DirectoriesNotWatched = "DirectoriesNotWatched";
     public const string NothingLeftToWatch = "NothingLeftToWatch";
+    public const string ActionFailed = "ActionFailed";
 }
 
 /// <summary>Builds the cmdlets' ErrorRecords; the only place that does.</summary>

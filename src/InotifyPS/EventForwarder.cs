@@ -28,6 +28,20 @@ internal interface IForwardingTarget
 
     /// <summary>Events delivered that still wait in a queue the consumer reads at its own pace (0 if there is none). Any thread.</summary>
     int CountUnconsumed();
+
+    /// <summary>Deliveries (batches, or single events) that still wait in that queue. Any thread.</summary>
+    int CountUnconsumedDeliveries() => CountUnconsumed();
+
+    /// <summary>Non-null while the consumer cannot take events at all (a failed handler): why, for the user to see.</summary>
+    Exception? BlockedBy() => null;
+
+    /// <summary>Delivered events the consumer will never handle (a handler that failed after they were delivered).</summary>
+    long LostCount => 0;
+
+    /// <summary>Called on the forwarder's thread between deliveries and while idle, for checks the target makes itself.</summary>
+    void Poll()
+    {
+    }
 }
 
 /// <summary>Settings of an <see cref="EventForwarder"/>.</summary>
@@ -45,6 +59,19 @@ internal sealed class EventForwarderOptions
     /// checkpoint, so one engine event per batch is what lets a handler keep up with a burst).
     /// </summary>
     public int BatchSize { get; init; } = 1;
+
+    /// <summary>
+    /// How many deliveries (engine events) may wait for the consumer, whatever they hold. PowerShell runs a couple of
+    /// actions per checkpoint: counting only events, a slow trickle would queue thousands of one-event batches ahead
+    /// of a burst. With a limit of a few, the events wait in the watcher's queue instead and go over in full batches.
+    /// </summary>
+    public int MaxPendingDeliveries { get; init; } = int.MaxValue;
+
+    /// <summary>
+    /// With a batch size above 1: how long a stalled forwarder waits for a batch to acknowledge itself (its events
+    /// being read) before it spends an action on asking.
+    /// </summary>
+    public TimeSpan BatchAcknowledgementGrace { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How often (in delivered events) to ask for an acknowledgement while events keep coming (one request is outstanding at a time).</summary>
     public int AcknowledgeEvery { get; init; } = 64;
@@ -78,7 +105,11 @@ internal sealed class EventForwarder : IDisposable
     private long acknowledgementRequested;
     private long acknowledgementRequestedAt;
     private int unconsumed;
+    private int unconsumedDeliveries;
     private long stalls;
+
+    // The ordinal of each delivery's last event, for deliveries not yet acknowledged (forwarder thread only).
+    private readonly Queue<long> deliveryEnds = new();
     private int started;
     private Exception? fault;
 
@@ -92,6 +123,7 @@ internal sealed class EventForwarder : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(this.options.MaxPending, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(this.options.AcknowledgeEvery, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(this.options.BatchSize, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(this.options.MaxPendingDeliveries, 1, nameof(options));
         thread = new Thread(Run) { IsBackground = true, Name = $"inotify forwarder #{watcher.Id}" };
     }
 
@@ -105,6 +137,9 @@ internal sealed class EventForwarder : IDisposable
     /// <summary>Events handed to the target.</summary>
     public long DeliveredCount => Interlocked.Read(ref delivered);
 
+    /// <summary>Delivered events the consumer will never handle (its handler failed after they were delivered).</summary>
+    public long LostCount => target.LostCount;
+
     /// <summary>Delivered events the consumer has not yet confirmed or still holds in its queue.</summary>
     public long PendingCount => Unacknowledged + target.CountUnconsumed();
 
@@ -113,7 +148,22 @@ internal sealed class EventForwarder : IDisposable
     /// <summary>How many times the forwarder had to wait because the consumer held MaxPending events.</summary>
     public long StallCount => Interlocked.Read(ref stalls);
 
-    /// <summary>Why forwarding stopped on its own: the target threw, or the watcher failed. Null otherwise.</summary>
+    /// <summary>Deliveries (engine events) handed over and not yet acknowledged. Forwarder thread only (tests read it when idle).</summary>
+    internal int UnacknowledgedDeliveries
+    {
+        get
+        {
+            long acked = Interlocked.Read(ref acknowledgedUpTo);
+            while (deliveryEnds.TryPeek(out long end) && end <= acked)
+            {
+                deliveryEnds.Dequeue();
+            }
+
+            return deliveryEnds.Count;
+        }
+    }
+
+    /// <summary>Why forwarding stopped or paused on its own: the target threw or is blocked (a failed handler), or the watcher failed. Null otherwise.</summary>
     public Exception? Fault
     {
         get => Volatile.Read(ref fault);
@@ -183,15 +233,19 @@ internal sealed class EventForwarder : IDisposable
             CancellationToken token = stop.Token;
             var batch = new List<InotifyEvent>(options.BatchSize == 1 ? 0 : Math.Min(options.BatchSize, 4096));
             long askedAt = 0;
-            Volatile.Write(ref unconsumed, target.CountUnconsumed());
+            RefreshUnconsumed();
             while (!token.IsCancellationRequested)
             {
+                target.Poll();
                 if (!watcher.TryRead(out InotifyEvent? e))
                 {
                     // Nothing queued: meanwhile let the consumer confirm what it has, so a later burst finds room
                     // (asked again each idle interval, because only one request is outstanding at a time).
                     RequestAcknowledgement();
-                    Volatile.Write(ref unconsumed, target.CountUnconsumed());
+                    RefreshUnconsumed();
+
+                    // A handler that failed after the last delivery is reported now, not only when events come again.
+                    NoteBlocked();
                     if (!watcher.TryRead(out e, options.IdleInterval, token))
                     {
                         continue;
@@ -212,6 +266,7 @@ internal sealed class EventForwarder : IDisposable
                 }
                 else
                 {
+                    // Cut now, after waiting for room: what queued meanwhile fills the batch.
                     batch.Clear();
                     batch.Add(e);
                     watcher.ReadAvailable(batch, options.BatchSize - 1);
@@ -219,11 +274,14 @@ internal sealed class EventForwarder : IDisposable
                     n = Interlocked.Add(ref delivered, batch.Count);
                 }
 
-                if (n - askedAt >= options.AcknowledgeEvery)
+                deliveryEnds.Enqueue(n);
+
+                // Batches acknowledge themselves when taken; asking costs one of the consumer's few actions.
+                if (options.BatchSize == 1 && n - askedAt >= options.AcknowledgeEvery)
                 {
                     askedAt = n;
                     RequestAcknowledgement();
-                    Volatile.Write(ref unconsumed, target.CountUnconsumed());
+                    RefreshUnconsumed();
                 }
             }
         }
@@ -248,7 +306,8 @@ internal sealed class EventForwarder : IDisposable
     private void WaitForRoom(CancellationToken token)
     {
         bool counted = false;
-        while (Unacknowledged + Volatile.Read(ref unconsumed) >= options.MaxPending)
+        long stalledAt = Environment.TickCount64;
+        while (!HasRoom())
         {
             if (!counted)
             {
@@ -256,10 +315,44 @@ internal sealed class EventForwarder : IDisposable
                 counted = true;
             }
 
-            RequestAcknowledgement();
+            if (options.BatchSize == 1 || Environment.TickCount64 - stalledAt >= (long)options.BatchAcknowledgementGrace.TotalMilliseconds)
+            {
+                RequestAcknowledgement();
+            }
+
             _ = acknowledged.Wait(options.PollInterval, token);
-            Volatile.Write(ref unconsumed, target.CountUnconsumed());
+            target.Poll();
+            RefreshUnconsumed();
         }
+    }
+
+    private bool HasRoom()
+    {
+        if (NoteBlocked())
+        {
+            return false;
+        }
+
+        return Unacknowledged + Volatile.Read(ref unconsumed) < options.MaxPending
+            && UnacknowledgedDeliveries + Volatile.Read(ref unconsumedDeliveries) < options.MaxPendingDeliveries;
+    }
+
+    // Kept as Fault after the target unblocks: the events lost meanwhile stay lost.
+    private bool NoteBlocked()
+    {
+        if (target.BlockedBy() is not { } reason)
+        {
+            return false;
+        }
+
+        Fault = reason;
+        return true;
+    }
+
+    private void RefreshUnconsumed()
+    {
+        Volatile.Write(ref unconsumed, target.CountUnconsumed());
+        Volatile.Write(ref unconsumedDeliveries, options.MaxPendingDeliveries == int.MaxValue ? 0 : target.CountUnconsumedDeliveries());
     }
 
     // One request at a time: a consumer that handles requests in order (PowerShell's action queue) would

@@ -10,7 +10,13 @@ internal static class Forwarding
     public static WatcherRegistration Create(InotifyWatcher watcher, PSEventManager events, string sourceIdentifier, PSObject? messageData, int batchSize = 1)
     {
         var target = new EngineEventTarget(events, sourceIdentifier, watcher, messageData);
-        var forwarder = new EventForwarder(watcher, target, new EventForwarderOptions { BatchSize = batchSize });
+        // With batches, a few engine events in PowerShell's queue are enough to keep every checkpoint busy;
+        // the watcher's queue holds the rest, and the next batch is cut from it, full, when one is taken.
+        var forwarder = new EventForwarder(watcher, target, new EventForwarderOptions
+        {
+            BatchSize = batchSize,
+            MaxPendingDeliveries = batchSize == 1 ? int.MaxValue : 3,
+        });
         target.AttachTo(forwarder);
         return new WatcherRegistration(watcher, sourceIdentifier, forwarder, target);
     }

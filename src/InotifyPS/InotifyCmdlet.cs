@@ -275,9 +275,16 @@ public abstract class InotifyCmdlet : PSCmdlet, IDisposable
     /// <summary>The path of a watch, or the root of a recursive watch.</summary>
     private protected static string WatchedPath(object watch) => watch is InotifyWatch w ? w.Path : ((RecursiveWatch)watch).RootPath;
 
-    /// <summary>Writes WatcherForwardsEvents and returns false when another reader (the session's engine events) owns the watcher's events.</summary>
+    /// <summary>Writes WatcherForwardsEvents and returns false when another reader (its -Action handler or the session's engine events) owns the watcher's events.</summary>
     private protected bool IsReadable(InotifyWatcher watcher)
     {
+        if (WatcherRegistry.Find(watcher)?.Handler is { } handler)
+        {
+            WriteError(Errors.Create(ErrorIds.WatcherForwardsEvents, ErrorCategory.InvalidOperation, watcher,
+                $"The watcher's events go to its -Action handler (Receive-Job -Id {((System.Management.Automation.Job)handler.Job).Id} shows what it wrote); watch with another watcher to read them here."));
+            return false;
+        }
+
         if (WatcherRegistry.Find(watcher)?.SourceIdentifier is not { } id)
         {
             return true;

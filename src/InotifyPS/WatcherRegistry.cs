@@ -25,6 +25,9 @@ internal sealed class WatcherRegistration : IDisposable
 
     public EventForwarder? Forwarder { get; }
 
+    /// <summary>The -Action handler that takes the watcher's events (New-InotifyWatcher -Action), or null.</summary>
+    public IWatcherHandler? Handler { get; init; }
+
     /// <summary>Stops forwarding first (so nothing is delivered from a closed watcher), then closes the watcher.</summary>
     public void Dispose()
     {
@@ -34,6 +37,7 @@ internal sealed class WatcherRegistration : IDisposable
         }
 
         Forwarder?.Dispose();
+        Handler?.Dispose();
         forwardingCleanup?.Dispose();
         Watcher.Dispose();
     }

@@ -250,6 +250,85 @@ public sealed class EventForwarderTests : IDisposable
         Assert.True(never.WaitForExit(TimeSpan.Zero));
     }
 
+    [Fact]
+    public void With_a_delivery_limit_a_consumer_that_is_behind_gets_full_batches_of_what_queued_meanwhile()
+    {
+        // A trickle reaches the forwarder one event at a time: without a limit on deliveries each would be a batch of
+        // one, and a consumer that handles a couple of batches per checkpoint would fall ever further behind.
+        using var watcher = new InotifyWatcher();
+        watcher.Add(dir.Path, InotifyEventMask.Create);
+        var target = new BatchRecordingTarget();
+        using var forwarder = new EventForwarder(watcher, target, new EventForwarderOptions
+        {
+            BatchSize = 100,
+            MaxPending = 100_000,
+            MaxPendingDeliveries = 2,
+            BatchAcknowledgementGrace = TimeSpan.FromMinutes(1),
+            RepeatAcknowledgementAfter = TimeSpan.FromMinutes(1),
+        });
+        forwarder.Start();
+        for (int i = 0; i < 10; i++)
+        {
+            File.WriteAllBytes(dir.Combine("t" + i), []);
+            Thread.Sleep(20);
+        }
+
+        dir.CreateFiles(300);
+        Assert.True(Wait.Until(() => watcher.QueuedCount == 307), "the stalled forwarder holds one event, the watcher the rest");
+        Assert.Equal([1, 1], target.BatchSizes);
+
+        for (int round = 0; round < 2; round++)
+        {
+            forwarder.Acknowledge(forwarder.DeliveredCount);
+            Assert.True(Wait.Until(() => target.BatchSizes.Count == 4 + (2 * round)));
+        }
+
+        Assert.Equal([1, 1, 100, 100, 100, 8], target.BatchSizes);
+        Assert.Equal(Enumerable.Range(1, 310).Select(i => (long)i), target.Delivered.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public void A_blocked_target_gets_nothing_its_reason_becomes_the_Fault_and_forwarding_resumes_when_it_unblocks()
+    {
+        using var watcher = new InotifyWatcher();
+        watcher.Add(dir.Path, InotifyEventMask.Create);
+        var target = new RecordingTarget();
+        using var forwarder = new EventForwarder(watcher, target, new EventForwarderOptions { PollInterval = TimeSpan.FromMilliseconds(5) });
+        target.AutoAcknowledge = forwarder;
+        forwarder.Start();
+        dir.CreateFiles(5);
+        Assert.True(Wait.Until(() => target.Delivered.Count == 5));
+
+        var reason = new InvalidOperationException("the handler failed");
+        target.Blocked = reason;
+        Assert.True(Wait.Until(() => forwarder.Fault is not null));
+        dir.CreateFiles(5, "g");
+        Assert.True(Wait.Until(() => watcher.QueuedCount == 4));
+        Assert.Equal(5, target.Delivered.Count);
+        Assert.Same(reason, forwarder.Fault);
+        Assert.True(forwarder.IsRunning);
+
+        target.Blocked = null;
+        Assert.True(Wait.Until(() => target.Delivered.Count == 10));
+        Assert.Same(reason, forwarder.Fault);
+    }
+
+    [Fact]
+    public void A_batch_counts_as_taken_once_its_events_are_read_and_only_then()
+    {
+        int taken = 0;
+        var batch = new InotifyEventBatch([], () => taken++);
+        _ = batch.ToString();
+        _ = batch.EventCount;
+        _ = batch.Span;
+        Assert.Equal(0, taken);
+
+        _ = batch.Count;
+        _ = batch.Events;
+        _ = batch.Events;
+        Assert.Equal(1, taken);
+    }
+
     private sealed class BatchRecordingTarget : IForwardingTarget
     {
         public ConcurrentQueue<InotifyEvent> Delivered { get; } = new();
@@ -284,7 +363,11 @@ public sealed class EventForwarderTests : IDisposable
 
         public volatile int Unconsumed;
 
+        public volatile Exception? Blocked;
+
         public void Deliver(InotifyEvent e) => Delivered.Enqueue(e);
+
+        public Exception? BlockedBy() => Blocked;
 
         public void RequestAcknowledgement(long delivered)
         {

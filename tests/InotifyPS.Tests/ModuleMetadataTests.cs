@@ -233,27 +233,31 @@ public sealed partial class ModuleMetadataTests : IDisposable
         Assert.Contains("Inotify.InotifyWatcher", formatted);
         Assert.Contains("InotifyPS.InotifyLimitInfo", formatted);
 
-        XDocument types = XDocument.Load(Path.Combine(folder, "InotifyPS.types.ps1xml"));
-        foreach (string name in types.Descendants("Type").Select(e => e.Element("Name")!.Value.Trim()))
-        {
-            Assert.True(Find(name) is not null, $"the types file names {name}, which does not exist");
-        }
-
         Type info = module.GetType("InotifyPS.InotifyWatcherInfo", throwOnError: true)!;
-        foreach (Match m in StaticCall().Matches(types.ToString()))
+        Assert.Contains("InotifyPS.types.ps1xml", ManifestList("TypesToProcess"));
+        foreach (string file in ManifestList("TypesToProcess"))
         {
-            Assert.Equal("InotifyPS.InotifyWatcherInfo", m.Groups["type"].Value);
-            Assert.True(info.GetMethod(m.Groups["method"].Value) is { IsPublic: true, IsStatic: true }, $"{m.Value} does not exist");
-        }
+            XDocument types = XDocument.Load(Path.Combine(folder, file));
+            foreach (string name in types.Descendants("Type").Select(e => e.Element("Name")!.Value.Trim()))
+            {
+                Assert.True(Find(name) is not null, $"{file} names {name}, which does not exist");
+            }
 
-        // Code properties: a public static getter that takes the PSObject.
-        foreach (XElement reference in types.Descendants("GetCodeReference"))
-        {
-            string typeName = reference.Element("TypeName")!.Value.Trim();
-            string methodName = reference.Element("MethodName")!.Value.Trim();
-            MethodInfo? getter = module.GetType(typeName)?.GetMethod(methodName);
-            Assert.True(getter is { IsPublic: true, IsStatic: true }, $"{typeName}::{methodName} does not exist");
-            Assert.Equal("PSObject", getter!.GetParameters().Single().ParameterType.Name);
+            foreach (Match m in StaticCall().Matches(types.ToString()))
+            {
+                Assert.Equal("InotifyPS.InotifyWatcherInfo", m.Groups["type"].Value);
+                Assert.True(info.GetMethod(m.Groups["method"].Value) is { IsPublic: true, IsStatic: true }, $"{m.Value} does not exist");
+            }
+
+            // Code properties: a public static getter that takes the PSObject.
+            foreach (XElement reference in types.Descendants("GetCodeReference"))
+            {
+                string typeName = reference.Element("TypeName")!.Value.Trim();
+                string methodName = reference.Element("MethodName")!.Value.Trim();
+                MethodInfo? getter = module.GetType(typeName)?.GetMethod(methodName);
+                Assert.True(getter is { IsPublic: true, IsStatic: true }, $"{typeName}::{methodName} does not exist");
+                Assert.Equal("PSObject", getter!.GetParameters().Single().ParameterType.Name);
+            }
         }
     }
 

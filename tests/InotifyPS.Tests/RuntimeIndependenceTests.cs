@@ -22,6 +22,12 @@ public sealed class RuntimeIndependenceTests
         _ = new ProgressThrottle().ShouldReport();
         _ = InotifyLimitInfo.Collect();
         _ = InotifyWatcherInfo.GetSourceIdentifier(watcher);
+        _ = InotifyWatcherInfo.GetActionHandledCount(watcher) + InotifyWatcherInfo.GetActionPendingCount(watcher) + InotifyWatcherInfo.GetForwardingLostCount(watcher);
+        using (var dispatch = new ActionDispatch(new InotifyWatcher(), 2))
+        {
+            dispatch.Start();
+            _ = dispatch.PendingCount;
+        }
         registry.Dispose();
 
         Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name == "System.Management.Automation");

@@ -59,6 +59,15 @@ function Wait-Until {
     $true
 }
 
+function Test-Ascending {
+    # True when the numbers strictly increase: the events came in the watcher's order.
+    param([long[]] $Numbers)
+    for ($i = 1; $i -lt $Numbers.Count; $i++) {
+        if ($Numbers[$i] -le $Numbers[$i - 1]) { return $false }
+    }
+    $true
+}
+
 function Get-ProcessInotifyInstances {
     (Get-InotifyLimit).ProcessInstances
 }

@@ -2,15 +2,6 @@ Set-StrictMode -Version Latest
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
-
-    function Test-Ascending {
-        # True when the numbers strictly increase: the events came in the watcher's order.
-        param([long[]] $Numbers)
-        for ($i = 1; $i -lt $Numbers.Count; $i++) {
-            if ($Numbers[$i] -le $Numbers[$i - 1]) { return $false }
-        }
-        $true
-    }
 }
 
 AfterAll {
@@ -98,6 +89,70 @@ Describe 'Forwarding to engine events' {
         $global:EngineEventsActions | Should -BeLessThan $count
         $w.DroppedCount | Should -Be 0
         Unregister-Event -SourceIdentifier 'EngineEvents.Batched'
+    }
+
+    It 'fills batches while the handler is behind, so a burst after a trickle is not dropped (100,000 files, -BatchSize 1000)' {
+        # Issue 10 #12. The first action stays busy until the trickle is over (it waits for the writer's 'go' file), as a
+        # handler that is behind would. Batches were cut from whatever was queued at the moment, so the trickle became a
+        # thousand one-event engine events that PowerShell then ran two per checkpoint while the burst overflowed the
+        # watcher's queue (about 30 % dropped). Now a few engine events wait at a time and the rest go over in full batches.
+        $state = [hashtable]::Synchronized(@{
+            Handled = 0L; Actions = 0; Go = (Join-Path $dir 'go')
+            Sequence = [System.Collections.Generic.List[long]]::new(); Sizes = [System.Collections.Generic.List[int]]::new()
+        })
+        $null = Register-EngineEvent -SourceIdentifier 'EngineEvents.Ramp' -Action {
+            $s = $Event.MessageData
+            $s.Sizes.Add($Event.SourceEventArgs.Count)
+            if ($s.Actions++ -eq 0) {
+                while (-not [IO.File]::Exists($s.Go)) { [Threading.Thread]::Sleep(2) }
+            }
+            foreach ($e in $Event.SourceEventArgs.Events) { $s.Handled++; $s.Sequence.Add($e.Sequence) }
+        }
+        $w = New-InotifyWatcher -LiteralPath $dir -Event Create -SourceIdentifier 'EngineEvents.Ramp' -BatchSize 1000 -MessageData $state
+        $writer = Start-Writer -Arguments $dir -Script 'cd "$1" && i=0; while [ $i -lt 1000 ]; do : > "f$i"; sleep 0.001; i=$((i+1)); done; : > go; while [ $i -lt 100000 ]; do : > "f$i"; i=$((i+1)); done'
+
+        $deadline = [DateTime]::UtcNow.AddSeconds($BulkTimeoutSeconds)
+        while ($state.Handled + $w.DroppedCount -lt 100001 -and [DateTime]::UtcNow -lt $deadline) {
+            Start-Sleep -Milliseconds 10
+        }
+
+        $writer.HasExited | Should -BeTrue
+        $w.DroppedCount | Should -Be 0
+        $state.Handled | Should -Be 100001
+        Test-Ascending $state.Sequence | Should -BeTrue
+        # Three engine events wait while the first action is busy; the fourth is cut when the second is taken: full.
+        $state.Sizes[1] | Should -Be 1
+        $state.Sizes[3] | Should -BeGreaterOrEqual 900
+        Unregister-Event -SourceIdentifier 'EngineEvents.Ramp'
+        & rm -rf -- $dir
+    }
+
+    It 'says so, and counts the events lost, when an -Action fails and PowerShell stops running it' {
+        # Issue 10 #4: PowerShell marks the action's job Failed at its first error and skips every event queued for it.
+        $w = New-InotifyWatcher -LiteralPath $dir -Event Create -SourceIdentifier 'EngineEvents.Throws'
+        $global:EngineEventsRan = 0
+        $null = Register-EngineEvent -SourceIdentifier 'EngineEvents.Throws' -Action {
+            $global:EngineEventsRan++
+            if ($Event.SourceEventArgs.Name -eq 'f0') { throw 'handler broke' }
+        }
+        $writer = New-Files -Directory $dir -Count 2000
+        $writer.WaitForExit()
+
+        Wait-Until { $w.ForwardingError } | Should -BeTrue
+        $w.ForwardingError | Should -BeLike "*'EngineEvents.Throws'*failed on the event with Sequence 1: handler broke.*$($w.ForwardingLostCount) event(s) forwarded after that were not handled*"
+        $w.ForwardingLostCount | Should -BeGreaterThan 0
+        $w.ForwardingLostCount | Should -Be ($w.ForwardedCount - 1)
+        ($w.ForwardedCount + $w.QueuedCount) | Should -Be 2000
+        $global:EngineEventsRan | Should -Be 1
+        (Get-Job -Name 'EngineEvents.Throws').State | Should -Be 'Failed'
+
+        # Once the failed subscriber is gone, forwarding goes on: the events wait in the session's queue.
+        Unregister-Event -SourceIdentifier 'EngineEvents.Throws'
+        $null = New-Item -Path (Join-Path $dir 'after')
+        Wait-Until { @(Get-Event -SourceIdentifier 'EngineEvents.Throws' -ErrorAction Ignore | ForEach-Object { $_.SourceEventArgs.Name }) -contains 'after' } | Should -BeTrue
+        Remove-InotifyWatcher $w
+        Remove-Event -SourceIdentifier 'EngineEvents.Throws'
+        Get-Job -Name 'EngineEvents.Throws' | Remove-Job
     }
 
     It 'delivers 10,000 events in order to a Wait-Event loop' {

@@ -12,6 +12,7 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet
     private WatchSpec spec = null!;
     private bool completed;
     private bool pathsGiven;
+    private ActionScript? actionScript;
 
     /// <summary>Paths to watch; wildcards are expanded.</summary>
     [Parameter(ParameterSetName = "Path", Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -82,14 +83,30 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet
     [Parameter]
     public SwitchParameter NoRenamePairing { get; set; }
 
+    /// <summary>Handle every event with this script block ($_ is the event), in runspaces of the watcher's own.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public ScriptBlock? Action { get; set; }
+
+    /// <summary>With -Action: arguments for the action's param() block.</summary>
+    [Parameter]
+    [Alias("Args")]
+    public object[]? ArgumentList { get; set; }
+
+    /// <summary>With -Action: how many runspaces handle events in parallel (events of one path always in the same one).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 1;
+
     /// <inheritdoc/>
     protected override void BeginProcessing()
     {
         spec = NewSpec(Event, WatchFlags.None, Recurse, Include, Exclude, IncludeExisting);
-        if (SourceIdentifier is null && (MyInvocation.BoundParameters.ContainsKey(nameof(BatchSize)) || MyInvocation.BoundParameters.ContainsKey(nameof(MessageData))))
+        bool handled = SourceIdentifier is not null || Action is not null;
+        if (!handled && (MyInvocation.BoundParameters.ContainsKey(nameof(BatchSize)) || MyInvocation.BoundParameters.ContainsKey(nameof(MessageData))))
         {
             ThrowTerminatingError(Errors.Create(ErrorIds.ParameterConflict, ErrorCategory.InvalidArgument, null,
-                "-BatchSize and -MessageData shape the engine events of -SourceIdentifier; without it, read the watcher with Wait-InotifyEvent or Get-InotifyEvent."));
+                "-BatchSize and -MessageData shape the engine events of -SourceIdentifier (-MessageData also reaches an -Action); without either, read the watcher with Wait-InotifyEvent or Get-InotifyEvent."));
         }
 
         if (SourceIdentifier is not null && SessionWatchers.FindBySourceIdentifier(SourceIdentifier) is not null)
@@ -98,6 +115,7 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet
                 $"An inotify watcher of this session already forwards its events as '{SourceIdentifier}'. Remove it first, or choose another identifier."));
         }
 
+        actionScript = PrepareAction();
         try
         {
             watcher = new InotifyWatcher(new InotifyWatcherOptions
@@ -135,7 +153,9 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet
             return;
         }
 
-        WatcherRegistration registration = SourceIdentifier is null
+        WatcherRegistration registration = actionScript is not null
+            ? CreateActionRegistration(actionScript)
+            : SourceIdentifier is null
             ? new WatcherRegistration(watcher!)
             : Forwarding.Create(watcher!, Events, SourceIdentifier, MessageData, BatchSize);
         try
@@ -149,6 +169,12 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet
         }
 
         registration.Forwarder?.Start();
+        if (registration.Handler is ActionHandler handler)
+        {
+            JobRepository.Add(handler.Job);
+            handler.Start();
+        }
+
         completed = true;
         WriteObject(watcher);
     }
@@ -162,5 +188,62 @@ public sealed class NewInotifyWatcherCommand : InotifyCmdlet
         }
 
         base.Dispose(disposing);
+    }
+
+    // -Action's own parameters need it, and it takes the events instead of engine events, so not with -BatchSize.
+    private ActionScript? PrepareAction()
+    {
+        if (Action is null)
+        {
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(ArgumentList)) || MyInvocation.BoundParameters.ContainsKey(nameof(ThrottleLimit)))
+            {
+                ThrowTerminatingError(Errors.Create(ErrorIds.ParameterConflict, ErrorCategory.InvalidArgument, null,
+                    "-ArgumentList and -ThrottleLimit apply to -Action: give an -Action script block, or leave them out."));
+            }
+
+            return null;
+        }
+
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(BatchSize)))
+        {
+            ThrowTerminatingError(Errors.Create(ErrorIds.ParameterConflict, ErrorCategory.InvalidArgument, null,
+                "-BatchSize applies to engine events; an -Action takes the events one at a time as $_. Leave out one of them."));
+        }
+
+        try
+        {
+            return ActionScript.Create(Action, SessionState);
+        }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, Action));
+            return null;
+        }
+    }
+
+    private WatcherRegistration CreateActionRegistration(ActionScript script)
+    {
+        WatcherRegistry registry = SessionWatchers;
+        InotifyWatcher w = watcher!;
+        var options = new ActionOptions(
+            script,
+            Action!.ToString(),
+            SourceIdentifier ?? $"InotifyWatcher{w.Id}",
+            ArgumentList ?? [],
+            MessageData,
+            SourceIdentifier,
+            ThrottleLimit,
+            ActionHandler.ModuleManifestPath,
+            SessionState.Path.CurrentFileSystemLocation?.ProviderPath,
+            SessionState.LanguageMode);
+        try
+        {
+            return new WatcherRegistration(w, SourceIdentifier) { Handler = ActionHandler.Create(w, options, () => registry.Remove(w)) };
+        }
+        catch (InvalidOperationException e)
+        {
+            ThrowTerminatingError(Errors.Create(ErrorIds.ActionFailed, ErrorCategory.OpenError, Action, e.Message, e));
+            return null!;
+        }
     }
 }
