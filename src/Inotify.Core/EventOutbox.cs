@@ -51,6 +51,9 @@ internal sealed class EventOutbox(IEventSink sink)
     /// <summary>True while dropped events still wait for their marker.</summary>
     internal bool IsDropping => droppedHere > 0;
 
+    /// <summary>True when the consumer's queue has room for a good many reports (a quarter of it) and nothing waits for a marker.</summary>
+    internal bool HasRoom => droppedHere == 0 && sink.FreeSpace >= Math.Max(1, sink.Capacity / 4);
+
     /// <summary>True while the consumer's picture may be wrong and no repair has been started for it.</summary>
     internal bool HasGap => gapStart is not null;
 

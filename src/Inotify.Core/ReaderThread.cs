@@ -119,7 +119,7 @@ internal sealed class ReaderThread
                 lock (table.Sync)
                 {
                     // With recursion work waiting, only look whether the kernel has events, then do a step of it.
-                    timeout = work.HasWork ? 0 : dispatcher.MillisecondsUntilNextDeadline();
+                    timeout = work.HasWork ? work.PollTimeout : dispatcher.MillisecondsUntilNextDeadline();
                 }
 
                 int rc = Libc.Poll(fds, 2, timeout);

@@ -45,6 +45,9 @@ internal sealed class TreeRepair
     // What the walk found: each directory's identity and entries, by path.
     private readonly Dictionary<string, FoundDirectory> disk = new(StringComparer.Ordinal);
 
+    /// <summary>True while the walk is done and the reports wait for room in the consumer's queue.</summary>
+    internal bool WaitingForRoom { get; private set; }
+
     internal TreeRepair(TreeScanner scanner, DateTime gapStart, Dictionary<int, ulong>? kernelWatches)
     {
         this.scanner = scanner;
@@ -92,6 +95,13 @@ internal sealed class TreeRepair
             {
                 return false;
             }
+        }
+
+        // The reports wait until the consumer has room for them: dropped, they would open the next gap.
+        WaitingForRoom = !scanner.ConsumerHasRoom;
+        if (WaitingForRoom)
+        {
+            return false;
         }
 
         Finish();

@@ -184,19 +184,13 @@ internal sealed class TreeRepairReport(TreeScanner scanner, RecursiveWatch tree,
             ? st.Size != known.Size || st.LastWriteTimeUtc.Ticks != known.ModifiedTicks
             : st.LastWriteTimeUtc >= modifiedSince;
 
-        // What the consumer is told (or was, if unchanged) is remembered exactly, so the next repair compares precisely.
-        var current = new SnapshotEntry(st.Inode, false, st.Size, st.LastWriteTimeUtc.Ticks);
-        if (!changed)
-        {
-            stats[path] = current;
-        }
-        else
+        // Remembered exactly, so the next repair compares precisely. Also when the Modify was dropped: its
+        // EventsDropped marker says so, and reporting it again at every repair would only fill the queue again.
+        stats[path] = new SnapshotEntry(st.Inode, false, st.Size, st.LastWriteTimeUtc.Ticks);
+        if (changed)
         {
             modified++;
-            if (Say(InotifyEventKind.Modify, path, false))
-            {
-                stats[path] = current;
-            }
+            Say(InotifyEventKind.Modify, path, false);
         }
     }
 

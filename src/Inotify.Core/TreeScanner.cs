@@ -26,6 +26,9 @@ internal sealed class TreeScanner(WatchTable table, EventOutbox outbox, ReadHori
 
     internal ReadHorizon Horizon => horizon;
 
+    /// <summary>Whether the consumer's queue can take a repair's reports now (else they would be dropped, and the drop start another repair).</summary>
+    internal bool ConsumerHasRoom => outbox.HasRoom;
+
     /// <summary>
     /// The watch of a directory that appeared in the tree, added if missing. Null when it could not be watched: a
     /// directory that vanished (its own Delete or MovedFrom reports that), one that cannot be reached yet (kept in

@@ -35,8 +35,11 @@ internal sealed class TreeWork(WatchTable table, EventOutbox outbox, ReadHorizon
     /// <summary>True while a job waits for a step.</summary>
     internal bool HasWork => scans.Count > 0 || repairs.Count > 0 || repairsWaiting.Count > 0;
 
-    /// <summary>True while a repair runs or waits (tests and the overflow loop guard read it).</summary>
-    internal bool IsRepairing => repairs.Count > 0 || repairsWaiting.Count > 0;
+    /// <summary>
+    /// How long the reader may sleep in poll() while there is work: not at all, unless every job waits for the
+    /// consumer to make room (then a short nap, rather than spinning).
+    /// </summary>
+    internal int PollTimeout => scans.Count == 0 && repairsWaiting.Count == 0 && repairs.Count > 0 && repairs.Values.All(r => r.WaitingForRoom) ? 10 : 0;
 
     /// <summary>When a retry of unwatched directories is due, in milliseconds of the clock; null when none is.</summary>
     internal long? NextRetry

@@ -7,13 +7,13 @@ namespace Inotify.Core.Tests;
 /// A bounded soak: mixed file and directory work across a three-level tree for a while, with forced kernel
 /// overflows, under the default mask. At the end the consumer's picture (built only from events) equals the tree,
 /// every directory is watched exactly once, memory and threads stayed flat, and each overflow gave at most one
-/// rescan. INOTIFY_SOAK_SECONDS changes the length (default 90).
+/// rescan. INOTIFY_SOAK_SECONDS changes the length (default 60).
 /// </summary>
 [Collection(SerialCollection.Name)]
 public sealed class SoakTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Length = TimeSpan.FromSeconds(
-        int.TryParse(Environment.GetEnvironmentVariable("INOTIFY_SOAK_SECONDS"), CultureInfo.InvariantCulture, out int s) ? s : 90);
+        int.TryParse(Environment.GetEnvironmentVariable("INOTIFY_SOAK_SECONDS"), CultureInfo.InvariantCulture, out int s) ? s : 60);
 
     [Fact]
     public async Task MixedWorkWithForcedOverflowsEndsWithTheTreeAsTheEventsSayIt()
