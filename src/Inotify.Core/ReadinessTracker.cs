@@ -28,8 +28,8 @@ internal sealed class ReadinessTracker
     private readonly long settle;
     private readonly long unprobedSettle;
     private readonly long maxWait;
-    private readonly Dictionary<string, Entry> entries = new(StringComparer.Ordinal);
-    private readonly PriorityQueue<Entry, long> deadlines = new();
+    private readonly Dictionary<string, TrackedFile> entries = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<TrackedFile, long> deadlines = new();
     private readonly Dictionary<uint, Move> moves = [];
     private readonly Dictionary<string, FileStamp> reported = new(StringComparer.Ordinal);
 
@@ -46,12 +46,6 @@ internal sealed class ReadinessTracker
         maxWait = options.MaxWait == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)options.MaxWait.TotalMilliseconds;
     }
 
-    private enum State
-    {
-        Writing,
-        Settling,
-    }
-
     /// <summary>Files followed now.</summary>
     internal int Count => entries.Count;
 
@@ -61,7 +55,7 @@ internal sealed class ReadinessTracker
     /// <summary>When the tracker next has something to decide (milliseconds of the clock), or null.</summary>
     internal long? NextDeadline()
     {
-        while (deadlines.TryPeek(out Entry? e, out long due))
+        while (deadlines.TryPeek(out TrackedFile? e, out long due))
         {
             if (IsCurrent(e, due))
             {
@@ -92,11 +86,11 @@ internal sealed class ReadinessTracker
             case FileActivity.ClosedWrite when !temp:
                 Settle(GetOrAdd(path, now, changed: false), now, fromScan: false);
                 break;
-            case FileActivity.Attrib when entries.TryGetValue(path, out Entry? e) && e.State == State.Settling:
+            case FileActivity.Attrib when entries.TryGetValue(path, out TrackedFile? e) && e.State == TrackedState.Settling:
                 Settle(e, now, e.FromScan);
                 break;
             case FileActivity.MovedFrom:
-                entries.Remove(path, out Entry? leaving);
+                entries.Remove(path, out TrackedFile? leaving);
                 reported.Remove(path);
                 ForgetOldMoves(now);
                 moves[cookie] = new Move(path, leaving, temp, now, null);
@@ -129,7 +123,7 @@ internal sealed class ReadinessTracker
     /// <summary>Decides every file whose window has passed by <paramref name="now"/>; the decisions go into <paramref name="into"/>.</summary>
     internal void CollectDue(long now, List<ReadyDecision> into)
     {
-        while (deadlines.TryPeek(out Entry? e, out long due) && due <= now)
+        while (deadlines.TryPeek(out TrackedFile? e, out long due) && due <= now)
         {
             deadlines.Dequeue();
             if (IsCurrent(e, due))
@@ -142,7 +136,7 @@ internal sealed class ReadinessTracker
         if (deadlines.Count > (2 * entries.Count) + 64)
         {
             deadlines.Clear();
-            foreach (Entry e in entries.Values)
+            foreach (TrackedFile e in entries.Values)
             {
                 if (e.Deadline != long.MaxValue)
                 {
@@ -155,17 +149,17 @@ internal sealed class ReadinessTracker
     private static bool IsAtOrUnder(string p, string dir) =>
         p.Length >= dir.Length && p.StartsWith(dir, StringComparison.Ordinal) && (p.Length == dir.Length || p[dir.Length] == '/' || dir.EndsWith('/'));
 
-    private bool IsCurrent(Entry e, long due) => e.Deadline == due && entries.TryGetValue(e.Path, out Entry? live) && live == e;
+    private bool IsCurrent(TrackedFile e, long due) => e.Deadline == due && entries.TryGetValue(e.Path, out TrackedFile? live) && live == e;
 
     private void OnWrite(string path, long now)
     {
-        Entry e = GetOrAdd(path, now, changed: true);
+        TrackedFile e = GetOrAdd(path, now, changed: true);
         e.Changed = true;
         e.FromScan = false;
-        if (e.State == State.Settling)
+        if (e.State == TrackedState.Settling)
         {
             // Written again: whoever writes will close it, and that close starts the next window.
-            e.State = State.Writing;
+            e.State = TrackedState.Writing;
             e.Reprobe = 0;
             Schedule(e, now + settle);
         }
@@ -179,7 +173,7 @@ internal sealed class ReadinessTracker
             return;
         }
 
-        if (from is { Entry: { } entry })
+        if (from is { File: { } entry })
         {
             // Renamed while followed: it keeps its state under the new name.
             entry.Path = path;
@@ -201,8 +195,8 @@ internal sealed class ReadinessTracker
         {
             case FileActivity.MovedFrom:
                 // The files followed under it go with it, and come back under its new name if it stays watched.
-                List<Entry> inside = [.. entries.Values.Where(e => IsAtOrUnder(e.Path, path))];
-                foreach (Entry e in inside)
+                List<TrackedFile> inside = [.. entries.Values.Where(e => IsAtOrUnder(e.Path, path))];
+                foreach (TrackedFile e in inside)
                 {
                     entries.Remove(e.Path);
                 }
@@ -211,7 +205,7 @@ internal sealed class ReadinessTracker
                 moves[cookie] = new Move(path, null, false, now, inside);
                 break;
             case FileActivity.MovedTo when cookie != 0 && moves.Remove(cookie, out Move m) && m.Inside is { } moved:
-                foreach (Entry e in moved)
+                foreach (TrackedFile e in moved)
                 {
                     e.Path = path + e.Path[m.Path.Length..];
                     entries[e.Path] = e;
@@ -229,11 +223,11 @@ internal sealed class ReadinessTracker
     /// A file not followed yet starts as being written, with a look after the settle window: a writer that is still
     /// there then is asked about again later, and a file made without a close (a hard link) is found complete.
     /// </summary>
-    private Entry GetOrAdd(string path, long now, bool changed)
+    private TrackedFile GetOrAdd(string path, long now, bool changed)
     {
-        if (!entries.TryGetValue(path, out Entry? e))
+        if (!entries.TryGetValue(path, out TrackedFile? e))
         {
-            e = new Entry(path) { FirstSeen = now, Changed = changed };
+            e = new TrackedFile(path) { FirstSeen = now, Changed = changed };
             entries[path] = e;
             Schedule(e, now + settle);
         }
@@ -242,7 +236,7 @@ internal sealed class ReadinessTracker
     }
 
     /// <summary>Written and closed, or arrived: quiet from now on, it is looked at after the settle window.</summary>
-    private void Settle(Entry e, long now, bool fromScan)
+    private void Settle(TrackedFile e, long now, bool fromScan)
     {
         FileStamp? stamp = stat(e.Path);
         if (stamp is null)
@@ -251,7 +245,7 @@ internal sealed class ReadinessTracker
             return;
         }
 
-        e.State = State.Settling;
+        e.State = TrackedState.Settling;
         e.Stamp = stamp;
         e.LastActivity = now;
         e.FromScan = fromScan;
@@ -260,9 +254,9 @@ internal sealed class ReadinessTracker
         Schedule(e, now + settle);
     }
 
-    private void Decide(Entry e, long now, List<ReadyDecision> into)
+    private void Decide(TrackedFile e, long now, List<ReadyDecision> into)
     {
-        if (e.State == State.Writing)
+        if (e.State == TrackedState.Writing)
         {
             // No close came yet: is the writer still there? (Its close may also have gone to another directory's watch.)
             switch (probe.Probe(e.Path))
@@ -308,7 +302,7 @@ internal sealed class ReadinessTracker
                     Report(e, ReadyReason.NoWriters | ReadyReason.Quiet, now, into);
                     return;
                 case WriterProbeResult.WriterOpen:
-                    e.State = State.Writing;
+                    e.State = TrackedState.Writing;
                     StillWriting(e, now, into);
                     return;
                 case WriterProbeResult.Gone:
@@ -330,7 +324,7 @@ internal sealed class ReadinessTracker
         }
     }
 
-    private void StillWriting(Entry e, long now, List<ReadyDecision> into)
+    private void StillWriting(TrackedFile e, long now, List<ReadyDecision> into)
     {
         if (!e.MaxWaitReported && now >= MaxWaitDue(e))
         {
@@ -346,7 +340,7 @@ internal sealed class ReadinessTracker
     /// Waits for the writer's close without looking again; once MaxWait has passed the file is reported, once, and
     /// then followed without a deadline until it is written and closed.
     /// </summary>
-    private void GiveUp(Entry e, long now, List<ReadyDecision> into)
+    private void GiveUp(TrackedFile e, long now, List<ReadyDecision> into)
     {
         if (!e.MaxWaitReported && now >= MaxWaitDue(e))
         {
@@ -360,12 +354,12 @@ internal sealed class ReadinessTracker
             into.Add(new ReadyDecision(e.Path, ReadyReason.MaxWaitExceeded, TimeSpan.FromMilliseconds(now - e.FirstSeen), e.FromScan));
         }
 
-        e.State = State.Writing;
+        e.State = TrackedState.Writing;
         e.Reprobe = 0;
         Schedule(e, MaxWaitDue(e));
     }
 
-    private void Report(Entry e, ReadyReason reason, long now, List<ReadyDecision> into)
+    private void Report(TrackedFile e, ReadyReason reason, long now, List<ReadyDecision> into)
     {
         entries.Remove(e.Path);
         FileStamp stamp = e.Stamp!.Value;
@@ -383,9 +377,9 @@ internal sealed class ReadinessTracker
         into.Add(new ReadyDecision(e.Path, reason, TimeSpan.FromMilliseconds(now - e.FirstSeen), e.FromScan));
     }
 
-    private long MaxWaitDue(Entry e) => e.MaxWaitReported || maxWait == long.MaxValue ? long.MaxValue : e.FirstSeen + maxWait;
+    private long MaxWaitDue(TrackedFile e) => e.MaxWaitReported || maxWait == long.MaxValue ? long.MaxValue : e.FirstSeen + maxWait;
 
-    private void Schedule(Entry e, long due)
+    private void Schedule(TrackedFile e, long due)
     {
         e.Deadline = due;
         if (due != long.MaxValue)
@@ -410,32 +404,5 @@ internal sealed class ReadinessTracker
         }
     }
 
-    private sealed class Entry(string path)
-    {
-        public string Path { get; set; } = path;
-
-        public State State { get; set; }
-
-        public long FirstSeen { get; init; }
-
-        public long LastActivity { get; set; }
-
-        public long Deadline { get; set; } = long.MaxValue;
-
-        public FileStamp? Stamp { get; set; }
-
-        // Created, written or arrived since it was last reported (a bare close is not a change).
-        public bool Changed { get; set; }
-
-        public bool FromScan { get; set; }
-
-        // After the probe saw a writer: how long until it asks again (0: it did not see one).
-        public long Reprobe { get; set; }
-
-        public ReadyReason Unprobed { get; set; }
-
-        public bool MaxWaitReported { get; set; }
-    }
-
-    private readonly record struct Move(string Path, Entry? Entry, bool WasTemporary, long Time, List<Entry>? Inside);
+    private readonly record struct Move(string Path, TrackedFile? File, bool WasTemporary, long Time, List<TrackedFile>? Inside);
 }
