@@ -45,6 +45,9 @@ internal sealed class TreeRepair
     // What the walk found: each directory's identity and entries, by path.
     private readonly Dictionary<string, FoundDirectory> disk = new(StringComparer.Ordinal);
 
+    /// <summary>Once done: directories made after the walk passed them, which the caller scans as new ones.</summary>
+    internal IReadOnlyList<DirectoryToVisit> NewDirectories { get; private set; } = [];
+
     /// <summary>True while the walk is done and the reports wait for room in the consumer's queue.</summary>
     internal bool WaitingForRoom { get; private set; }
 
@@ -190,6 +193,7 @@ internal sealed class TreeRepair
             report.ReadAgain(w, disk.TryGetValue(w.Path, out FoundDirectory found) ? found.Entries : null);
         }
 
+        NewDirectories = report.NewDirectories;
         scanner.ReportEngine(InotifyEventKind.RescanCompleted, tree.RootPath, report.Summary);
     }
 

@@ -144,6 +144,9 @@ internal sealed class TreeRepairReport(TreeScanner scanner, RecursiveWatch tree,
         }
     }
 
+    /// <summary>Directories <see cref="ReadAgain"/> found that the walk did not: they still need a watch and a scan.</summary>
+    internal List<DirectoryToVisit> NewDirectories { get; } = [];
+
     /// <summary>
     /// A directory watched for the first time by the repair is read again now that its watch exists: what was made in
     /// it after the walk read it, and before the watch, is seen here.
@@ -169,6 +172,12 @@ internal sealed class TreeRepairReport(TreeScanner scanner, RecursiveWatch tree,
             if (Say(InotifyEventKind.Create, path, isDir))
             {
                 tree.Snapshot?.Set(w, e.Name, new SnapshotEntry(e.Inode, isDir));
+            }
+
+            if (isDir)
+            {
+                // Made after the walk passed: like a directory a live Create reports, it is watched, then read.
+                NewDirectories.Add(new DirectoryToVisit(w, e.Name, e.Inode));
             }
         }
     }

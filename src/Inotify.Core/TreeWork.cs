@@ -106,6 +106,11 @@ internal sealed class TreeWork(WatchTable table, EventOutbox outbox, ReadHorizon
             if (tree.State is not (RecursiveWatchState.Active or RecursiveWatchState.Degraded) || repair.Step(directoriesPerStep))
             {
                 repairs.Remove(tree);
+                foreach (DirectoryToVisit d in repair.NewDirectories)
+                {
+                    ScanNew(tree, d);
+                }
+
                 NoteDegraded(tree);
             }
 
