@@ -51,9 +51,11 @@ public sealed class RecursiveRepairTests
     {
         if (!disk.SetEquals(view))
         {
-            string reports = string.Join("; ", events.Where(e => e.Source == EventSource.Rescan || e.Kind is InotifyEventKind.QueueOverflow
-                or InotifyEventKind.EventsDropped or InotifyEventKind.RescanStarted or InotifyEventKind.RescanCompleted).TakeLast(40)
-                .Select(e => $"{e.Sequence} {e.Kind} {e.Path}"));
+            var missing = disk.Except(view).Concat(view.Except(disk)).Select(p => Path.GetFileName(Path.GetDirectoryName(p))!).ToHashSet();
+            string reports = string.Join("; ", events.Where(e => e.Kind is InotifyEventKind.QueueOverflow or InotifyEventKind.EventsDropped
+                or InotifyEventKind.RescanStarted or InotifyEventKind.RescanCompleted || missing.Any(m => e.Path.Contains("/" + m, StringComparison.Ordinal)
+                || (e.OldPath?.Contains("/" + m, StringComparison.Ordinal) ?? false))).TakeLast(60)
+                .Select(e => $"{e.Sequence} {e.Kind} {e.Source} {e.OldPath} {e.Path}"));
             Assert.Fail($"missing from the events' picture: {string.Join(", ", disk.Except(view).Take(10))}; " +
                 $"extra: {string.Join(", ", view.Except(disk).Take(10))}; last reports: {reports}");
         }
