@@ -13,9 +13,10 @@
 # block of its own for the same reason: a dot-source in this script's scope would make every variable
 # lookup of the loop a dictionary lookup.
 #
-# The floor: after the result is written, the same pwsh times `1..N | ForEach-Object {}` for the N
-# events it handled and writes it to OUT.floor (bench/run shows it under the pwsh table and takes its
-# CPU out of this consumer's).  BENCH_FLOOR=0 leaves it out.
+# The floor: after the result is written, `1..N | ForEach-Object {}` for the N events handled is timed in a
+# fresh child of the same pwsh (cold, as this script's pipeline was) and again in this one (warm), and
+# written to OUT.floor: bench/run shows it under the pwsh table and takes its CPU, the child's included,
+# out of this consumer's.  BENCH_FLOOR=0 leaves it out.
 param([Parameter(Mandatory)][string]$Dir, [Parameter(Mandatory)][string]$Out)
 $ErrorActionPreference = 'Stop'
 & { . (Join-Path $PSScriptRoot 'bench-common.ps1') }
@@ -31,7 +32,8 @@ $stopPath = $S.StopPath
 $latency = $S.Latency
 $received = $S.Received
 $total = 0L; $files = 0L; $dirs = 0L; $renamedTo = 0L; $renamedFrom = 0L; $overflows = 0L; $dropped = 0L
-$stopPending = $false; $rescanning = $false
+$stopPending = $false; $rescanning = $false; $rescans = 0L; $rescanFiles = 0L
+$fromRescan = [Inotify.EventSource]::Rescan
 Write-BenchReady
 
 # `break` inside ForEach-Object ends the whole pipeline (Wait-InotifyEvent is stopped and
@@ -47,7 +49,7 @@ do {
             $n = $_.Name
             if ($n.Length -gt 0) {
                 $c = $n[0]
-                if ($c -ceq 'f') { $files++ }
+                if ($c -ceq 'f') { $files++; if ($_.Source -eq $fromRescan) { $rescanFiles++ } }
                 elseif ($c -ceq 'd') { $dirs++ }
                 elseif ($c -ceq 'r') { $renamedTo++ }
                 elseif ($c -ceq 'l') {
@@ -67,7 +69,7 @@ do {
                 'MovedFrom' { if ($_.Name.StartsWith('f')) { $renamedFrom++ } }
                 'QueueOverflow' { $overflows++ }
                 'EventsDropped' { $overflows++; $dropped += $_.DroppedCount }
-                'RescanStarted' { $rescanning = $true }
+                'RescanStarted' { $rescanning = $true; $rescans++ }
                 'RescanCompleted' { $rescanning = $false }
             }
         }
@@ -76,18 +78,37 @@ do {
 } while ($false)
 $S.events_total = $total; $S.files_created = $files; $S.dirs_created = $dirs; $S.renamed_to = $renamedTo
 $S.renamed_from = $renamedFrom; $S.overflow_count = $overflows; $S.dropped = $dropped
+$S.rescans = $rescans; $S.rescan_files = $rescanFiles
 $S.stop_seen = $stopPending -and -not $rescanning
 Save-BenchResult $S
 
 if ($env:BENCH_FLOOR -ne '0') {
+    # Cold: a fresh pwsh (the same one, $PSHOME) runs its first pipeline of N, as this script ran its first
+    # Wait-InotifyEvent pipeline. Warm: this pwsh, where ForEach-Object has just run N times.
     $n = [Math]::Max($total, 1L)
     $me = [Diagnostics.Process]::GetCurrentProcess()
     $cpu0 = $me.TotalProcessorTime
+    # cutime + cstime of /proc/self/stat: CPU of waited-for children, in clock ticks (100 a second).
+    $childTicks = { $f = ([IO.File]::ReadAllText('/proc/self/stat') -split '\) ')[1] -split ' '; [long]$f[13] + [long]$f[14] }
+    $children0 = & $childTicks
+    $cold = & (Join-Path $PSHOME 'pwsh') -NoLogo -NoProfile -NonInteractive -Command "
+        `$me = [Diagnostics.Process]::GetCurrentProcess(); `$c = `$me.TotalProcessorTime; `$t = [Diagnostics.Stopwatch]::StartNew()
+        1..$n | ForEach-Object {}
+        `$s = `$t.Elapsed.TotalSeconds; `$me.Refresh(); '{0} {1}' -f `$s, (`$me.TotalProcessorTime - `$c).TotalSeconds" |
+        Select-Object -Last 1
+    $coldS, $coldCpu = ($cold -split ' ') -as [double[]]
+    $me.Refresh()
+    $cpu1 = $me.TotalProcessorTime
     $clock = [Diagnostics.Stopwatch]::StartNew()
     1..$n | ForEach-Object {}
-    $elapsed = $clock.Elapsed.TotalSeconds
+    $warmS = $clock.Elapsed.TotalSeconds
     $me.Refresh()
-    $floor = [ordered]@{ floor_events = $n; floor_s = $elapsed; floor_cpu_s = ($me.TotalProcessorTime - $cpu0).TotalSeconds }
+    # The child's whole CPU reaches this process's rusage (it was waited for); none of it is the workload's.
+    $floor = [ordered]@{
+        floor_events = $n; floor_s = $coldS; floor_cpu_s = $coldCpu
+        warm_floor_s = $warmS; warm_floor_cpu_s = ($me.TotalProcessorTime - $cpu1).TotalSeconds
+        not_workload_cpu_s = ($me.TotalProcessorTime - $cpu0).TotalSeconds + ((& $childTicks) - $children0) / 100.0
+    }
     [IO.File]::WriteAllText("$Out.floor", ($floor | ConvertTo-Json -Compress) + "`n")
 }
 Remove-InotifyWatcher -Watcher $w
