@@ -11,7 +11,7 @@ function global:New-BenchState([string]$Dir, [string]$Out, [string]$Consumer) {
         Timeout = if ($env:BENCH_TIMEOUT) { [int]$env:BENCH_TIMEOUT } else { 120 }
         Latency = $env:BENCH_LATENCY -eq '1'
         files_created = 0L; dirs_created = 0L; renamed_to = 0L; renamed_from = 0L
-        events_total = 0L; overflow_count = 0L; dropped = 0L; rescans = 0L; rescan_files = 0L
+        events_total = 0L; overflow_count = 0L; dropped = 0L; rescans = 0L; rescan_files = 0L; kernel_overflows = 0L
         stop_pending = $false; rescanning = $false; stop_seen = $false; stop_handled = $false
         Received = [System.Collections.Generic.List[string]]::new()
     })
@@ -55,7 +55,7 @@ function global:Invoke-BenchInotifyEvent($S, $E) {
         }
         'MovedTo' { if ($E.Name.StartsWith('r')) { $S.renamed_to++ } }
         'MovedFrom' { if ($E.Name.StartsWith('f')) { $S.renamed_from++ } }
-        'QueueOverflow' { $S.overflow_count++ }
+        'QueueOverflow' { $S.overflow_count++; $S.kernel_overflows++ }
         'EventsDropped' { $S.overflow_count++; $S.dropped += $E.DroppedCount }
         'RescanStarted' { $S.rescanning = $true; $S.rescans++ }
         'RescanCompleted' { $S.rescanning = $false }
@@ -101,7 +101,7 @@ function global:Write-BenchResult($S, [string]$Out, [string]$Consumer) {
         renamed_to = $S.renamed_to; renamed_from = $S.renamed_from
         events_total = $S.events_total; overflow = $S.overflow_count -gt 0
         overflow_count = $S.overflow_count; dropped = $S.dropped
-        rescans = $S.rescans; rescan_files = $S.rescan_files; stop_seen = [bool]($S.stop_seen -or $S.stop_handled)
+        rescans = $S.rescans; rescan_files = $S.rescan_files; kernel_overflows = $S.kernel_overflows; stop_seen = [bool]($S.stop_seen -or $S.stop_handled)
     }
     [IO.File]::WriteAllText($Out, ($o | ConvertTo-Json -Compress) + "`n")
     if ($S.Latency) {

@@ -32,7 +32,7 @@ $stopPath = $S.StopPath
 $latency = $S.Latency
 $received = $S.Received
 $total = 0L; $files = 0L; $dirs = 0L; $renamedTo = 0L; $renamedFrom = 0L; $overflows = 0L; $dropped = 0L
-$stopPending = $false; $rescanning = $false; $rescans = 0L; $rescanFiles = 0L
+$stopPending = $false; $rescanning = $false; $rescans = 0L; $rescanFiles = 0L; $kernelOverflows = 0L
 $fromRescan = [Inotify.EventSource]::Rescan
 Write-BenchReady
 
@@ -67,7 +67,7 @@ do {
             switch ([string]$k) {
                 'MovedTo' { if ($_.Name.StartsWith('r')) { $renamedTo++ } }
                 'MovedFrom' { if ($_.Name.StartsWith('f')) { $renamedFrom++ } }
-                'QueueOverflow' { $overflows++ }
+                'QueueOverflow' { $overflows++; $kernelOverflows++ }
                 'EventsDropped' { $overflows++; $dropped += $_.DroppedCount }
                 'RescanStarted' { $rescanning = $true; $rescans++ }
                 'RescanCompleted' { $rescanning = $false }
@@ -78,7 +78,7 @@ do {
 } while ($false)
 $S.events_total = $total; $S.files_created = $files; $S.dirs_created = $dirs; $S.renamed_to = $renamedTo
 $S.renamed_from = $renamedFrom; $S.overflow_count = $overflows; $S.dropped = $dropped
-$S.rescans = $rescans; $S.rescan_files = $rescanFiles
+$S.rescans = $rescans; $S.rescan_files = $rescanFiles; $S.kernel_overflows = $kernelOverflows
 $S.stop_seen = $stopPending -and -not $rescanning
 Save-BenchResult $S
 
