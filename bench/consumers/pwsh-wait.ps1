@@ -32,7 +32,7 @@ $stopPath = $S.StopPath
 $latency = $S.Latency
 $received = $S.Received
 $total = 0L; $files = 0L; $dirs = 0L; $renamedTo = 0L; $renamedFrom = 0L; $overflows = 0L; $dropped = 0L
-$stopPending = $false; $rescanning = $false; $rescans = 0L; $rescanFiles = 0L; $kernelOverflows = 0L
+$stopPending = $false; $rescanning = $false; $owed = $false; $rescans = 0L; $rescanFiles = 0L; $kernelOverflows = 0L
 $fromRescan = [Inotify.EventSource]::Rescan
 Write-BenchReady
 
@@ -40,7 +40,8 @@ Write-BenchReady
 # disposed with it); the one-pass loop is what it breaks out of, so the script carries on.
 # -Timeout ends the wait at BENCH_TIMEOUT when __STOP__ never comes.
 # Renames within the tree arrive paired (Renamed, with OldPath); a rescan after a gap reports in
-# directory order, so __STOP__ ends the run only once the rescan is over (as CoreConsumer).
+# directory order, so __STOP__ ends the run only once the rescan is over, and no gap still owes one
+# (Invoke-BenchInotifyEvent in bench-common.ps1 says why).
 do {
     Wait-InotifyEvent -Watcher $w -Timeout $S.Timeout | ForEach-Object {
         $total++
@@ -64,22 +65,24 @@ do {
             if ([IO.Path]::GetFileName($_.OldPath).StartsWith('f')) { $renamedFrom++ }
         }
         else {
+            # Inside switch, $_ is the switch's value (the kind's name), not the event.
+            $e = $_
             switch ([string]$k) {
-                'MovedTo' { if ($_.Name.StartsWith('r')) { $renamedTo++ } }
-                'MovedFrom' { if ($_.Name.StartsWith('f')) { $renamedFrom++ } }
-                'QueueOverflow' { $overflows++; $kernelOverflows++ }
-                'EventsDropped' { $overflows++; $dropped += $_.DroppedCount }
-                'RescanStarted' { $rescanning = $true; $rescans++ }
+                'MovedTo' { if ($e.Name.StartsWith('r')) { $renamedTo++ } }
+                'MovedFrom' { if ($e.Name.StartsWith('f')) { $renamedFrom++ } }
+                'QueueOverflow' { $overflows++; $kernelOverflows++; $owed = $true }
+                'EventsDropped' { $overflows++; $dropped += $e.DroppedCount; $owed = $true }
+                'RescanStarted' { $rescanning = $true; $owed = $false; $rescans++ }
                 'RescanCompleted' { $rescanning = $false }
             }
         }
-        if ($stopPending -and -not $rescanning) { break }
+        if ($stopPending -and -not $rescanning -and -not $owed) { break }
     }
 } while ($false)
 $S.events_total = $total; $S.files_created = $files; $S.dirs_created = $dirs; $S.renamed_to = $renamedTo
 $S.renamed_from = $renamedFrom; $S.overflow_count = $overflows; $S.dropped = $dropped
 $S.rescans = $rescans; $S.rescan_files = $rescanFiles; $S.kernel_overflows = $kernelOverflows
-$S.stop_seen = $stopPending -and -not $rescanning
+$S.stop_seen = $stopPending -and -not $rescanning -and -not $owed
 Save-BenchResult $S
 
 if ($env:BENCH_FLOOR -ne '0') {
