@@ -30,7 +30,7 @@ $w = New-InotifyWatcher -Path $S.Root -Recurse -Event $BenchInotifyMask -Message
         $stopPath = $s.StopPath
         $latency = $s.Latency
         $total = 0L; $files = 0L; $dirs = 0L; $renamedTo = 0L; $renamedFrom = 0L; $overflows = 0L; $dropped = 0L
-        $stopPending = $false; $rescanning = $false; $done = $false
+        $stopPending = $false; $rescanning = $false; $owed = $false; $done = $false
     }
     process {
         $total++
@@ -54,16 +54,19 @@ $w = New-InotifyWatcher -Path $S.Root -Recurse -Event $BenchInotifyMask -Message
             if ([IO.Path]::GetFileName($_.OldPath).StartsWith('f')) { $renamedFrom++ }
         }
         else {
+            # Inside switch, $_ is the switch's value (the kind's name), not the event.
+            $e = $_
             switch ([string]$k) {
-                'MovedTo' { if ($_.Name.StartsWith('r')) { $renamedTo++ } }
-                'MovedFrom' { if ($_.Name.StartsWith('f')) { $renamedFrom++ } }
-                'QueueOverflow' { $overflows++ }
-                'EventsDropped' { $overflows++; $dropped += $_.DroppedCount }
-                'RescanStarted' { $rescanning = $true }
+                'MovedTo' { if ($e.Name.StartsWith('r')) { $renamedTo++ } }
+                'MovedFrom' { if ($e.Name.StartsWith('f')) { $renamedFrom++ } }
+                # A gap owes a repair, which may start after __STOP__ (Invoke-BenchInotifyEvent says more).
+                'QueueOverflow' { $overflows++; $owed = $true }
+                'EventsDropped' { $overflows++; $dropped += $e.DroppedCount; $owed = $true }
+                'RescanStarted' { $rescanning = $true; $owed = $false }
                 'RescanCompleted' { $rescanning = $false }
             }
         }
-        $finished = $stopPending -and -not $rescanning -and -not $done
+        $finished = $stopPending -and -not $rescanning -and -not $owed -and -not $done
         if ($finished -or -not ($total -band 4095)) {
             $s.events_total = $total; $s.files_created = $files; $s.dirs_created = $dirs; $s.renamed_to = $renamedTo
             $s.renamed_from = $renamedFrom; $s.overflow_count = $overflows; $s.dropped = $dropped
