@@ -10,8 +10,9 @@ namespace Inotify;
 /// <remarks>
 /// The walk is resumable: <see cref="Step"/> visits a few directories and returns, and its caller holds the engine
 /// lock for one step at a time. The initial walk steps on the thread that called AddRecursive; scans of new
-/// directories step on the reader thread between reads, so a large new subtree never stops the reader from
-/// draining the kernel's queue.
+/// directories step on the reader thread, first while the read that found them is processed (so they are reported
+/// in stream order) and, past that read's budget or once the kernel's queue fills, between reads, so a large new
+/// subtree never stops the reader from draining the kernel's queue.
 /// </remarks>
 internal sealed class TreeWalker(TreeScanner scanner, EventSource? report)
 {
@@ -22,6 +23,9 @@ internal sealed class TreeWalker(TreeScanner scanner, EventSource? report)
 
     internal bool IsDone => pending.Count == 0;
 
+    /// <summary>How many directories the last <see cref="Step"/> visited.</summary>
+    internal int LastVisited { get; private set; }
+
     /// <summary>The tree's root; the caller has watched it.</summary>
     internal void Enqueue(in DirectoryToVisit d) => pending.Enqueue(d);
 
@@ -29,7 +33,8 @@ internal sealed class TreeWalker(TreeScanner scanner, EventSource? report)
     internal string? Step(int maxDirectories)
     {
         string? last = null;
-        for (int i = 0; i < maxDirectories && pending.TryDequeue(out DirectoryToVisit d); i++)
+        int i = 0;
+        for (; i < maxDirectories && pending.TryDequeue(out DirectoryToVisit d); i++)
         {
             if (d.IsLive)
             {
@@ -38,6 +43,7 @@ internal sealed class TreeWalker(TreeScanner scanner, EventSource? report)
             }
         }
 
+        LastVisited = i;
         return last;
     }
 
