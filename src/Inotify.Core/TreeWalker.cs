@@ -72,15 +72,17 @@ internal sealed class TreeWalker(TreeScanner scanner, EventSource? report)
 
         HashSet<string>? scanned = report is null ? null : scanner.Horizon.BeginScan(w);
         TreeSnapshot? snapshot = tree.Snapshot;
+        bool filtered = !tree.Options.Filter.IsEmpty;
         foreach (NativeDirectoryEntry e in entries)
         {
-            string path = InotifyEvent.Join(w.Path, e.Name);
-            if (scanner.IsExcluded(e.Name, path))
+            // Most entries are files of an unfiltered tree, whose full path nobody asks for: it is made only when needed.
+            string? path = filtered || e.IsDirectory != false ? InotifyEvent.Join(w.Path, e.Name) : null;
+            if (filtered && scanner.IsExcluded(e.Name, path!))
             {
                 continue;
             }
 
-            bool isDir = TreeScanner.IsDirectory(e, path);
+            bool isDir = e.IsDirectory ?? TreeScanner.IsDirectory(e, path!);
             bool known = true;
             if (report is { } source)
             {
@@ -93,7 +95,7 @@ internal sealed class TreeWalker(TreeScanner scanner, EventSource? report)
                 snapshot?.Set(w, e.Name, new SnapshotEntry(e.Inode, isDir));
             }
 
-            if (isDir && !scanner.Table.IsWatched(path))
+            if (isDir && !scanner.Table.IsWatched(path!))
             {
                 pending.Enqueue(new DirectoryToVisit(w, e.Name, e.Inode));
             }
