@@ -38,8 +38,9 @@ internal sealed class TreeWalker(TreeScanner scanner, EventSource? report)
         {
             if (d.IsLive)
             {
+                // The path is a new string each time DirectoryToVisit is asked: made once per directory.
                 last = d.Path;
-                Visit(d);
+                Visit(d, last);
             }
         }
 
@@ -47,18 +48,18 @@ internal sealed class TreeWalker(TreeScanner scanner, EventSource? report)
         return last;
     }
 
-    private void Visit(DirectoryToVisit d)
+    private void Visit(DirectoryToVisit d, string dPath)
     {
         RecursiveWatch tree = scanner.Tree;
-        bool wasWatched = d.Watched is null && scanner.Table.TryGetByPath(d.Path, out InotifyWatch? before) && before!.IsActive && before.Tree == tree;
+        bool wasWatched = d.Watched is null && scanner.Table.TryGetByPath(dPath, out InotifyWatch? before) && before!.IsActive && before.Tree == tree;
         if (wasWatched && d.Parent is not null)
         {
             // Found twice (by a scan and by the kernel's Create, or by two scans): the first visit did the work.
             return;
         }
 
-        InotifyWatch? w = d.Watched ?? scanner.Watch(d);
-        if (w is null || (w.Path != d.Path && d.Watched is null) || w.Tree != tree)
+        InotifyWatch? w = d.Watched ?? scanner.Watch(d, dPath);
+        if (w is null || (w.Path != dPath && d.Watched is null) || w.Tree != tree)
         {
             // Not watched; or the same directory as one already watched elsewhere (a bind mount): descending would loop.
             return;
@@ -70,7 +71,7 @@ internal sealed class TreeWalker(TreeScanner scanner, EventSource? report)
             return;
         }
 
-        HashSet<string>? scanned = report is null ? null : scanner.Horizon.BeginScan(w);
+        HashSet<string>? scanned = report is null || entries.Count == 0 ? null : scanner.Horizon.BeginScan(w);
         TreeSnapshot? snapshot = tree.Snapshot;
         bool filtered = !tree.Options.Filter.IsEmpty;
         foreach (NativeDirectoryEntry e in entries)
