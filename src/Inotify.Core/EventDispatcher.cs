@@ -57,6 +57,7 @@ internal sealed class EventDispatcher(InotifyWatcherOptions options, WatchTable 
         stableCopy = null;
         lastName = null;
         horizon.BeginRead(length);
+        work.BeginRead();
         int offset = 0;
         while (true)
         {
@@ -187,6 +188,7 @@ internal sealed class EventDispatcher(InotifyWatcherOptions options, WatchTable 
                 if (isDir)
                 {
                     work.ScanNew(tree, new DirectoryToVisit(w, name, 0));
+                    work.ScanNow(tree);
                 }
 
                 break;
@@ -324,6 +326,7 @@ internal sealed class EventDispatcher(InotifyWatcherOptions options, WatchTable 
         if (isDir && tree is not null && !excluded && !table.IsWatched(path))
         {
             work.ScanNew(tree, new DirectoryToVisit(w, name, 0));
+            work.ScanNow(tree);
         }
     }
 

@@ -116,6 +116,9 @@ public sealed class InotifyWatcher : IDisposable
     /// <summary>Events waiting to be read.</summary>
     public int QueuedCount => queue.Count;
 
+    /// <summary>Threads blocked in TryRead now (tests wait for a reader to be inside its wait).</summary>
+    internal int BlockedReaders => queue.BlockedReaders;
+
     /// <summary>How many kernel watches this instance holds.</summary>
     public int WatchCount => Table.Count;
 

@@ -137,6 +137,10 @@ public static class NativeFile
     }
 
     /// <summary>Lists a directory with readdir, names decoded losslessly. Throws the errno as an InotifyException.</summary>
+    // One buffer per thread for getdents64: directories are read by the reader thread and by threads adding watches.
+    [ThreadStatic]
+    private static byte[]? DirectoryBuffer;
+
     internal static List<NativeDirectoryEntry> ReadDirectory(string path) => ReadDirectory(path, out _);
 
     /// <summary>
@@ -156,54 +160,58 @@ public static class NativeFile
             errno = Errno.Last;
         }
 
-        nint dir = fd < 0 ? 0 : Libc.FdOpenDir(fd);
-        if (dir == 0)
+        if (fd < 0)
         {
-            errno = fd < 0 ? errno : Errno.Last;
-            if (fd >= 0)
-            {
-                _ = Libc.Close(fd);
-            }
-
             throw Errno.ToException(errno, path, "read directory");
         }
 
         var entries = new List<NativeDirectoryEntry>();
+        byte[] buffer = DirectoryBuffer ??= new byte[32 * 1024];
         try
         {
             byte empty = 0;
-            self = Libc.StatX(Libc.DirFd(dir), &empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out Libc.Statx sx) == 0 ? ToStatus(sx) : default;
-            while (true)
+            self = Libc.StatX(fd, &empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out Libc.Statx sx) == 0 ? ToStatus(sx) : default;
+            fixed (byte* start = buffer)
             {
-                Marshal.SetLastPInvokeError(0);
-                nint ent = Libc.ReadDir(dir);
-                if (ent == 0)
+                while (true)
                 {
-                    errno = Errno.Last;
-                    if (errno != 0)
+                    nint n = Libc.GetDents64(fd, start, (nuint)buffer.Length);
+                    if (n < 0)
                     {
+                        errno = Errno.Last;
+                        if (errno == Errno.EINTR)
+                        {
+                            continue;
+                        }
+
                         throw Errno.ToException(errno, path, "read directory");
                     }
 
-                    break;
-                }
+                    if (n == 0)
+                    {
+                        break;
+                    }
 
-                byte* namePtr = (byte*)ent + Libc.DirentNameOffset;
-                var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(namePtr);
-                if ((name.Length == 1 && name[0] == (byte)'.') || (name.Length == 2 && name[0] == (byte)'.' && name[1] == (byte)'.'))
-                {
-                    continue;
-                }
+                    for (nint offset = 0; offset < n; offset += *(ushort*)(start + offset + Libc.DirentRecordLengthOffset))
+                    {
+                        byte* ent = start + offset;
+                        var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(ent + Libc.DirentNameOffset);
+                        if ((name.Length == 1 && name[0] == (byte)'.') || (name.Length == 2 && name[0] == (byte)'.' && name[1] == (byte)'.'))
+                        {
+                            continue;
+                        }
 
-                byte type = *((byte*)ent + Libc.DirentTypeOffset);
-                ulong inode = *(ulong*)((byte*)ent + Libc.DirentInodeOffset);
-                bool? isDir = type == Libc.DT_UNKNOWN ? null : type == Libc.DT_DIR;
-                entries.Add(new NativeDirectoryEntry(NativeName.Decode(name), isDir, inode));
+                        byte type = ent[Libc.DirentTypeOffset];
+                        ulong inode = *(ulong*)(ent + Libc.DirentInodeOffset);
+                        bool? isDir = type == Libc.DT_UNKNOWN ? null : type == Libc.DT_DIR;
+                        entries.Add(new NativeDirectoryEntry(NativeName.Decode(name), isDir, inode));
+                    }
+                }
             }
         }
         finally
         {
-            _ = Libc.CloseDir(dir);
+            _ = Libc.Close(fd);
         }
 
         return entries;

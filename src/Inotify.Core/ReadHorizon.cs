@@ -49,6 +49,9 @@ internal sealed class ReadHorizon(Func<int?> pendingKernelBytes, Func<long> cloc
     /// <summary>The read is processed (a malformed tail counts as consumed).</summary>
     internal void EndRead() => consumed = readEnd;
 
+    /// <summary>Bytes queued in the kernel now (FIONREAD), or null if that could not be asked.</summary>
+    internal int? PendingKernelBytes() => pendingKernelBytes();
+
     /// <summary>The byte count the reader will have consumed once everything queued now is read.</summary>
     internal long Horizon() => readEnd + (pendingKernelBytes() ?? UnknownPending);
 

@@ -171,7 +171,7 @@ public sealed class RecursiveWatch
 
     /// <summary>True when an event with these kernel bits about this entry is reported.</summary>
     internal bool Wants(InotifyEventMask bits, string name, string path) =>
-        (Mask & bits) != 0 && Options.Filter.IsIncluded(name, RelativePath(path));
+        (Mask & bits) != 0 && (Options.Filter.IsEmpty || Options.Filter.IsIncluded(name, RelativePath(path)));
 
     /// <summary>A directory of the tree could not be watched: recorded once per directory, and the tree is Degraded.</summary>
     internal void AddUnwatched(UnwatchedDirectory d)

@@ -35,9 +35,11 @@ internal sealed class TreeScanner(WatchTable table, EventOutbox outbox, ReadHori
     /// <see cref="RecursiveWatch.Unresolved"/> until a rename is read), or one the kernel refused (reported as
     /// WatchFailed and listed as unwatched).
     /// </summary>
-    internal InotifyWatch? Watch(in DirectoryToVisit d)
+    internal InotifyWatch? Watch(in DirectoryToVisit d) => Watch(d, d.Path);
+
+    /// <summary>The same, with the directory's path already made.</summary>
+    internal InotifyWatch? Watch(in DirectoryToVisit d, string path)
     {
-        string path = d.Path;
         if (table.TryGetByPath(path, out InotifyWatch? existing) && existing!.IsActive)
         {
             return existing;
@@ -131,7 +133,9 @@ internal sealed class TreeScanner(WatchTable table, EventOutbox outbox, ReadHori
     /// <summary>Reports an entry of the directory at <paramref name="directory"/> (watched by <paramref name="wd"/>, or -1).</summary>
     internal bool Report(EventSource source, InotifyEventKind kind, string directory, int wd, string name, bool isDirectory, string? oldPath = null)
     {
-        string path = InotifyEvent.Join(directory, name);
+        // The full path only when readiness or a filter looks at it: most reports are of an unfiltered tree.
+        bool ready = (tree.Mask & InotifyEventMask.Ready) != 0;
+        string path = ready || !tree.Options.Filter.IsEmpty ? InotifyEvent.Join(directory, name) : string.Empty;
         InotifyEventMask bits = kind switch
         {
             InotifyEventKind.Delete => InotifyEventMask.Delete,
@@ -139,7 +143,7 @@ internal sealed class TreeScanner(WatchTable table, EventOutbox outbox, ReadHori
             InotifyEventKind.Renamed => InotifyEventMask.Move,
             _ => InotifyEventMask.Create | InotifyEventMask.CloseWrite | InotifyEventMask.MovedTo,
         };
-        if ((tree.Mask & InotifyEventMask.Ready) != 0)
+        if (ready)
         {
             tree.Watcher.Readiness.OnScanned(tree, kind, path, isDirectory, oldPath);
         }

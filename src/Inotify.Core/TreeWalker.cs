@@ -10,8 +10,9 @@ namespace Inotify;
 /// <remarks>
 /// The walk is resumable: <see cref="Step"/> visits a few directories and returns, and its caller holds the engine
 /// lock for one step at a time. The initial walk steps on the thread that called AddRecursive; scans of new
-/// directories step on the reader thread between reads, so a large new subtree never stops the reader from
-/// draining the kernel's queue.
+/// directories step on the reader thread, first while the read that found them is processed (so they are reported
+/// in stream order) and, past that read's budget or once the kernel's queue fills, between reads, so a large new
+/// subtree never stops the reader from draining the kernel's queue.
 /// </remarks>
 internal sealed class TreeWalker(TreeScanner scanner, EventSource? report)
 {
@@ -22,6 +23,9 @@ internal sealed class TreeWalker(TreeScanner scanner, EventSource? report)
 
     internal bool IsDone => pending.Count == 0;
 
+    /// <summary>How many directories the last <see cref="Step"/> visited.</summary>
+    internal int LastVisited { get; private set; }
+
     /// <summary>The tree's root; the caller has watched it.</summary>
     internal void Enqueue(in DirectoryToVisit d) => pending.Enqueue(d);
 
@@ -29,30 +33,33 @@ internal sealed class TreeWalker(TreeScanner scanner, EventSource? report)
     internal string? Step(int maxDirectories)
     {
         string? last = null;
-        for (int i = 0; i < maxDirectories && pending.TryDequeue(out DirectoryToVisit d); i++)
+        int i = 0;
+        for (; i < maxDirectories && pending.TryDequeue(out DirectoryToVisit d); i++)
         {
             if (d.IsLive)
             {
+                // The path is a new string each time DirectoryToVisit is asked: made once per directory.
                 last = d.Path;
-                Visit(d);
+                Visit(d, last);
             }
         }
 
+        LastVisited = i;
         return last;
     }
 
-    private void Visit(DirectoryToVisit d)
+    private void Visit(DirectoryToVisit d, string dPath)
     {
         RecursiveWatch tree = scanner.Tree;
-        bool wasWatched = d.Watched is null && scanner.Table.TryGetByPath(d.Path, out InotifyWatch? before) && before!.IsActive && before.Tree == tree;
+        bool wasWatched = d.Watched is null && scanner.Table.TryGetByPath(dPath, out InotifyWatch? before) && before!.IsActive && before.Tree == tree;
         if (wasWatched && d.Parent is not null)
         {
             // Found twice (by a scan and by the kernel's Create, or by two scans): the first visit did the work.
             return;
         }
 
-        InotifyWatch? w = d.Watched ?? scanner.Watch(d);
-        if (w is null || (w.Path != d.Path && d.Watched is null) || w.Tree != tree)
+        InotifyWatch? w = d.Watched ?? scanner.Watch(d, dPath);
+        if (w is null || (w.Path != dPath && d.Watched is null) || w.Tree != tree)
         {
             // Not watched; or the same directory as one already watched elsewhere (a bind mount): descending would loop.
             return;
@@ -64,17 +71,19 @@ internal sealed class TreeWalker(TreeScanner scanner, EventSource? report)
             return;
         }
 
-        HashSet<string>? scanned = report is null ? null : scanner.Horizon.BeginScan(w);
+        HashSet<string>? scanned = report is null || entries.Count == 0 ? null : scanner.Horizon.BeginScan(w);
         TreeSnapshot? snapshot = tree.Snapshot;
+        bool filtered = !tree.Options.Filter.IsEmpty;
         foreach (NativeDirectoryEntry e in entries)
         {
-            string path = InotifyEvent.Join(w.Path, e.Name);
-            if (scanner.IsExcluded(e.Name, path))
+            // Most entries are files of an unfiltered tree, whose full path nobody asks for: it is made only when needed.
+            string? path = filtered || e.IsDirectory != false ? InotifyEvent.Join(w.Path, e.Name) : null;
+            if (filtered && scanner.IsExcluded(e.Name, path!))
             {
                 continue;
             }
 
-            bool isDir = TreeScanner.IsDirectory(e, path);
+            bool isDir = e.IsDirectory ?? TreeScanner.IsDirectory(e, path!);
             bool known = true;
             if (report is { } source)
             {
@@ -87,7 +96,7 @@ internal sealed class TreeWalker(TreeScanner scanner, EventSource? report)
                 snapshot?.Set(w, e.Name, new SnapshotEntry(e.Inode, isDir));
             }
 
-            if (isDir && !scanner.Table.IsWatched(path))
+            if (isDir && !scanner.Table.IsWatched(path!))
             {
                 pending.Enqueue(new DirectoryToVisit(w, e.Name, e.Inode));
             }

@@ -23,6 +23,15 @@ internal sealed class TreeWork(WatchTable table, EventOutbox outbox, ReadHorizon
     // the repair of one overflow would cause the next: its own events stay under a sixteenth of the queue.
     private readonly int directoriesPerStep = (int)Math.Clamp((kernelQueueSize > 0 ? kernelQueueSize : 16384) / 6 / 16, 1, MaxDirectoriesPerStep);
 
+    // Scans done while a read is processed (see ScanNow) stop once the kernel's queue holds a quarter of what it
+    // can (a record is at least 16 bytes): the reader must drain it before it overflows. And at this many
+    // directories per read, so one read's other events are not held back for long.
+    private const int MaxDirectoriesPerRead = 4096;
+
+    private readonly long inlineStopBytes = Math.Max(16, (kernelQueueSize > 0 ? kernelQueueSize : 16384) * 16 / 4);
+
+    private int readBudget;
+
     private const long FirstRetryMilliseconds = 1_000;
     private const long LastRetryMilliseconds = 60_000;
 
@@ -58,6 +67,40 @@ internal sealed class TreeWork(WatchTable table, EventOutbox outbox, ReadHorizon
 
     /// <summary>A directory appeared in the tree: watch it and everything below, and report what it holds.</summary>
     internal void ScanNew(RecursiveWatch tree, in DirectoryToVisit d) => ScanOf(tree).Enqueue(d);
+
+    /// <summary>A read starts: it may scan up to its share of directories right away (<see cref="ScanNow"/>).</summary>
+    internal void BeginRead() => readBudget = MaxDirectoriesPerRead;
+
+    /// <summary>
+    /// Scans the tree's new directories now, while the read that found them is processed, so what they hold is
+    /// reported before the events read after them, in the order it happened (a consumer that sees a later event
+    /// knows the earlier directories' contents). Within the read's budget; the rest is left to the steps between
+    /// reads, as is everything while a repair of the tree is under way or waiting, and whatever would let the kernel's
+    /// queue fill up meanwhile.
+    /// </summary>
+    internal void ScanNow(RecursiveWatch tree)
+    {
+        if (readBudget <= 0 || repairs.ContainsKey(tree) || repairsWaiting.ContainsKey(tree) || !scans.TryGetValue(tree, out TreeWalker? scan))
+        {
+            return;
+        }
+
+        while (readBudget > 0 && !scan.IsDone)
+        {
+            _ = scan.Step(Math.Min(readBudget, directoriesPerStep));
+            readBudget -= scan.LastVisited;
+            if (horizon.PendingKernelBytes() is not { } pending || pending >= inlineStopBytes)
+            {
+                readBudget = 0;
+            }
+        }
+
+        if (scan.IsDone)
+        {
+            scans.Remove(tree);
+            NoteDegraded(tree);
+        }
+    }
 
     /// <summary>A rename was read: directories of the tree that could not be reached may be reachable now.</summary>
     internal void Revisit(RecursiveWatch tree)

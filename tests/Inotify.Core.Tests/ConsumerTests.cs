@@ -278,7 +278,8 @@ public sealed class ConsumerTests(ITestOutputHelper output)
             returnedAt = Stopwatch.GetTimestamp();
         });
         waiter.Start();
-        Assert.True(SpinWait.SpinUntil(() => (waiter.ThreadState & System.Threading.ThreadState.WaitSleepJoin) != 0, Timeouts.ExpectedEvent));
+        // Inside its wait: a Monitor wait (WaitSleepJoin), or poll() on the queue's doorbell, which the runtime cannot see.
+        Assert.True(SpinWait.SpinUntil(() => w.BlockedReaders > 0, Timeouts.ExpectedEvent));
         Thread.Sleep(20); // let it settle into the wait
 
         long disposedAt = Stopwatch.GetTimestamp();

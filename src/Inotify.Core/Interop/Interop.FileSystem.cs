@@ -71,24 +71,18 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "openat", SetLastError = true)]
     internal static unsafe partial int OpenAt(int dirfd, byte* pathname, int flags, int mode);
 
-    [LibraryImport(Name, EntryPoint = "fdopendir", SetLastError = true)]
-    internal static partial nint FdOpenDir(int fd);
+    // Straight to the kernel: fdopendir would fstat and fcntl the descriptor twice more for every directory.
+    [LibraryImport(Name, EntryPoint = "getdents64", SetLastError = true)]
+    internal static unsafe partial nint GetDents64(int fd, byte* buffer, nuint count);
+
+    // struct linux_dirent64: d_ino(8) d_off(8) d_reclen(2) d_type(1) d_name[].
+    internal const int DirentRecordLengthOffset = 16;
 
     [LibraryImport(Name, EntryPoint = "unlinkat", SetLastError = true)]
     internal static unsafe partial int UnlinkAt(int dirfd, byte* pathname, int flags);
 
     [LibraryImport(Name, EntryPoint = "opendir", SetLastError = true)]
     internal static unsafe partial nint OpenDir(byte* name);
-
-    // glibc's 64-bit struct dirent: d_ino(8) d_off(8) d_reclen(2) d_type(1) d_name[256].
-    [LibraryImport(Name, EntryPoint = "readdir64", SetLastError = true)]
-    internal static partial nint ReadDir(nint dir);
-
-    [LibraryImport(Name, EntryPoint = "dirfd", SetLastError = true)]
-    internal static partial int DirFd(nint dir);
-
-    [LibraryImport(Name, EntryPoint = "closedir", SetLastError = true)]
-    internal static partial int CloseDir(nint dir);
 
     internal const int DirentInodeOffset = 0;
     internal const int DirentTypeOffset = 18;
