@@ -274,8 +274,14 @@ public sealed class EventForwarderTests : IDisposable
         }
 
         dir.CreateFiles(300);
-        Assert.True(Wait.Until(() => watcher.QueuedCount == 307), "the stalled forwarder holds one event, the watcher the rest");
-        Assert.Equal([1, 1], target.BatchSizes);
+        Assert.True(Wait.Until(() => watcher.EventCount == 310 && watcher.QueuedCount + forwarder.DeliveredCount == 309),
+            "the stalled forwarder holds one event, the watcher the rest");
+        Assert.Equal(2, target.BatchSizes.Count);
+
+        // Two deliveries of one event each, unless the machine was so busy that two trickled events queued before the
+        // forwarder took the first: then the second delivery is cut from what queued, as it must be.
+        int early = (int)forwarder.DeliveredCount;
+        Assert.InRange(early, 2, 9);
 
         for (int round = 0; round < 2; round++)
         {
@@ -283,7 +289,7 @@ public sealed class EventForwarderTests : IDisposable
             Assert.True(Wait.Until(() => target.BatchSizes.Count == 4 + (2 * round)));
         }
 
-        Assert.Equal([1, 1, 100, 100, 100, 8], target.BatchSizes);
+        Assert.Equal([.. target.BatchSizes.Take(2), 100, 100, 100, 310 - early - 300], target.BatchSizes);
         Assert.Equal(Enumerable.Range(1, 310).Select(i => (long)i), target.Delivered.Select(e => e.Sequence));
     }
 
