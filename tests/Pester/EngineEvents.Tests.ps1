@@ -139,7 +139,9 @@ Describe 'Forwarding to engine events' {
         $writer.WaitForExit()
 
         # The writer has exited, but its last events may still be on their way from the kernel to the watcher's queue.
-        Wait-Until { $w.ForwardingError -and ($w.ForwardedCount + $w.QueuedCount) -eq 2000 } | Should -BeTrue
+        Wait-Until { $w.ForwardingError -and $w.EventCount -eq 2000 } | Should -BeTrue
+        # Every event is forwarded or still queued, but for the one the forwarder may hold while it waits for room.
+        ($w.ForwardedCount + $w.QueuedCount) | Should -BeIn 1999, 2000
         $w.ForwardingError | Should -BeLike "*'EngineEvents.Throws'*failed on the event with Sequence 1: handler broke.*$($w.ForwardingLostCount) event(s) forwarded after that were not handled*"
         $w.ForwardingLostCount | Should -BeGreaterThan 0
         $w.ForwardingLostCount | Should -Be ($w.ForwardedCount - 1)
