@@ -98,9 +98,9 @@ Describe 'New-InotifyWatcher -Action' {
         $clock.Elapsed.TotalSeconds | Should -BeLessThan 1
         $job.State | Should -Be 'Stopped'
         $w.IsDisposed | Should -BeTrue
+        # Both back at one moment is the assertion: read again later, the count may include a descriptor the runtime
+        # opened meanwhile for something else.
         Wait-Until { (Get-ProcessThreads) -eq $threads -and (Get-ProcessFdCount) -eq $fds } | Should -BeTrue
-        Get-ProcessThreads | Should -Be $threads
-        Get-ProcessFdCount | Should -Be $fds
     }
 
     It 'gives the action $_, $Event, -ArgumentList, -MessageData and $using:, and collects its output for Receive-Job' {
